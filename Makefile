@@ -1,0 +1,59 @@
+# The two commands of README.md: `make run` and `make test`.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+PYTHON ?= python3
+
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+export MAYAK_PORT := $(PORT)
+
+.PHONY: run test install install-dev lint bench-intake bench-delivery clean
+
+run: install
+	$(BIN)/flask --app wsgi db upgrade
+	@$(BIN)/flask --app wsgi user ensure-admin
+	@echo
+	@echo "  Mayak hub: $(PUBLIC_BASE_URL)   (sign in at $(PUBLIC_BASE_URL)/login)"
+	@echo "  First run: the 'admin' password is printed above, once. Ctrl-C stops everything."
+	@echo
+	$(BIN)/honcho -f Procfile.dev start
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+	MAYAK_TEST_STACK=production $(BIN)/pytest
+
+install: $(VENV)/.runtime static/vendor/htmx.min.js translations/ru/LC_MESSAGES/messages.mo
+
+install-dev: install $(VENV)/.dev
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+translations/ru/LC_MESSAGES/messages.mo: translations/ru/LC_MESSAGES/messages.po $(VENV)/.runtime
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l ru
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench-intake: install-dev
+	$(BIN)/python bench/intake.py
+
+bench-delivery: install-dev
+	$(BIN)/python bench/delivery.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance

@@ -1,0 +1,7 @@
+"""The machine API under /api/v1: JSON in, JSON out, Bearer tokens, one error envelope."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from portal.api import account, auth, email, emails, errors, messages

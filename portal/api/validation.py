@@ -1,0 +1,115 @@
+"""Field checks for JSON bodies; each failure is a 400 naming the field."""
+
+import re
+from datetime import UTC, date, datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask import request
+
+from portal.api.errors import ApiError
+
+_MISSING = object()
+
+
+def _fail(name: str, problem: str):
+    raise ApiError(400, f"поле {name}: {problem}", field=name)
+
+
+def json_object() -> dict:
+    """The request body as a JSON object."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "тело запроса должно быть JSON-объектом (Content-Type: application/json)")
+    return data
+
+
+def reject_unknown(data: dict, allowed: set[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        _fail(unknown[0], "неизвестное поле; допустимы: " + ", ".join(sorted(allowed)))
+
+
+def string(data, name, *, min_len=1, max_len=256, required=True, nullable=False, pattern=None):
+    value = data.get(name, _MISSING)
+    if value is _MISSING or (value is None and not nullable):
+        if required:
+            _fail(name, "обязательное поле")
+        return None
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        _fail(name, "должно быть строкой")
+    if not min_len <= len(value) <= max_len:
+        _fail(name, f"длина должна быть от {min_len} до {max_len} символов")
+    if pattern and not re.fullmatch(pattern, value):
+        _fail(name, f"недопустимые символы (нужно {pattern})")
+    return value
+
+
+def integer(data, name, *, lo, hi, default=_MISSING):
+    value = data.get(name, default)
+    if value is _MISSING:
+        _fail(name, "обязательное поле")
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(name, "должно быть целым числом")
+    if not lo <= value <= hi:
+        _fail(name, f"должно быть от {lo} до {hi}")
+    return value
+
+
+def boolean(data, name, *, default=_MISSING):
+    value = data.get(name, default)
+    if value is _MISSING:
+        _fail(name, "обязательное поле")
+    if not isinstance(value, bool):
+        _fail(name, "должно быть true или false")
+    return value
+
+
+def email(data, name, *, required=True, nullable=False):
+    value = string(data, name, min_len=3, max_len=256, required=required, nullable=nullable)
+    return None if value is None else normalized_email(value, name)
+
+
+def normalized_email(value: str, name: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        _fail(name, f"некорректный адрес электронной почты ({exc})")
+
+
+def timestamp(data, name, *, required=True) -> datetime | None:
+    """An ISO 8601 date or date-time; a date means midnight UTC."""
+    value = data.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            _fail(name, "обязательное поле")
+        return None
+    if not isinstance(value, str):
+        _fail(name, "должно быть датой ISO 8601, например 2026-11-23 или 2026-11-23T10:00:00+03:00")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
+        except ValueError:
+            _fail(name, "должно быть датой ISO 8601, например 2026-11-23 или 2026-11-23T10:00:00+03:00")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def string_dict(data, name, *, required=False) -> dict:
+    value = data.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            _fail(name, "обязательное поле")
+        return {}
+    if not isinstance(value, dict):
+        _fail(name, "должно быть объектом")
+    for key, item in value.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", key):
+            _fail(f"{name}.{key}", "имя переменной: латинские буквы, цифры и _, не с цифры")
+        if not isinstance(item, str | int | float | bool) and item is not None:
+            _fail(f"{name}.{key}", "значение должно быть строкой, числом или логическим")
+        if isinstance(item, str) and len(item) > 10_000:
+            _fail(f"{name}.{key}", "значение длиннее 10000 символов")
+    return value

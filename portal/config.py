@@ -1,0 +1,112 @@
+"""Configuration: the only module that reads the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("MAYAK_INSTANCE", ROOT / "instance"))
+DEFAULT_SECRET = "dev-only-secret-key-change-me-0123456789abcdef"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+class Config:
+    """Settings for every environment, with safe defaults for the embedded mode."""
+
+    ENV_NAME = os.environ.get("MAYAK_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'mayak.db'}")
+    REDIS_URL = os.environ.get("REDIS_URL", f"unix://{INSTANCE / 'redis.sock'}")
+    PORT = _int("PORT", 5000)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+    BUILD = os.environ.get("MAYAK_BUILD", "dev")
+
+    SANDBOX = _flag("SANDBOX", ENV_NAME != "production")
+
+    # Providers. In sandbox mode they default to the simulators mounted under /sandbox.
+    UNISENDERGO_BASE_URL = os.environ.get("UNISENDERGO_BASE_URL", "")
+    UNISENDERGO_API_KEY = os.environ.get("UNISENDERGO_API_KEY", "")
+    UNISENDERGO_FROM_EMAIL = os.environ.get("UNISENDERGO_FROM_EMAIL", "noreply@mayak.example")
+    UNISENDERGO_FROM_NAME = os.environ.get("UNISENDERGO_FROM_NAME", "Маяк")
+    UNISENDER_BASE_URL = os.environ.get("UNISENDER_BASE_URL", "")
+    UNISENDER_API_KEY = os.environ.get("UNISENDER_API_KEY", "")
+    UNISENDER_LIST_ID = os.environ.get("UNISENDER_LIST_ID", "1")
+    PROVIDER_TIMEOUT_SECONDS = _float("PROVIDER_TIMEOUT_SECONDS", 10.0)
+
+    # Delivery and retries.
+    DELIVERY_BATCH_SIZE = _int("DELIVERY_BATCH_SIZE", 200)
+    DELIVERY_MAX_ATTEMPTS = _int("DELIVERY_MAX_ATTEMPTS", 8)
+    DELIVERY_RETRY_BASE_SECONDS = _float("DELIVERY_RETRY_BASE_SECONDS", 5.0)
+    DELIVERY_RETRY_CAP_SECONDS = _float("DELIVERY_RETRY_CAP_SECONDS", 1800.0)
+    SWEEP_INTERVAL_SECONDS = _float("SWEEP_INTERVAL_SECONDS", 15.0)
+    STALE_AFTER_SECONDS = _float("STALE_AFTER_SECONDS", 60.0)
+    JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 120)
+
+    # Authentication.
+    JWT_ISSUER = os.environ.get("JWT_ISSUER", "mayak-hub")
+    JWT_AUDIENCE = os.environ.get("JWT_AUDIENCE", "mayak-api")
+    LOGIN_FREE_ATTEMPTS = _int("LOGIN_FREE_ATTEMPTS", 5)
+    LOGIN_LOCK_CAP_SECONDS = _int("LOGIN_LOCK_CAP_SECONDS", 900)
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", ENV_NAME == "production")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 12 * 3600)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("ru", "en")
+    DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Moscow")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+def finalize(config: dict) -> None:
+    """Fill derived settings and refuse unsafe production set-ups."""
+    base = config["PUBLIC_BASE_URL"]
+    if config["SANDBOX"]:
+        config["UNISENDERGO_BASE_URL"] = config["UNISENDERGO_BASE_URL"] or (
+            f"{base}/sandbox/unisendergo/ru/transactional/api/v1"
+        )
+        config["UNISENDERGO_API_KEY"] = config["UNISENDERGO_API_KEY"] or "sandbox-unisendergo-key"
+        config["UNISENDER_BASE_URL"] = config["UNISENDER_BASE_URL"] or f"{base}/sandbox/unisender"
+        config["UNISENDER_API_KEY"] = config["UNISENDER_API_KEY"] or "sandbox-unisender-key"
+    else:
+        config["UNISENDERGO_BASE_URL"] = (
+            config["UNISENDERGO_BASE_URL"] or "https://go1.unisender.ru/ru/transactional/api/v1"
+        )
+        config["UNISENDER_BASE_URL"] = config["UNISENDER_BASE_URL"] or "https://api.unisender.com"
+    if config["ENV_NAME"] == "production":
+        problems = []
+        if config["SECRET_KEY"] == DEFAULT_SECRET or len(config["SECRET_KEY"]) < 32:
+            problems.append("SECRET_KEY must be set to at least 32 random characters")
+        if config["SANDBOX"]:
+            problems.append("SANDBOX must be off in production")
+        for key in ("UNISENDERGO_API_KEY", "UNISENDER_API_KEY"):
+            if not config[key]:
+                problems.append(f"{key} is required in production")
+        if problems:
+            raise RuntimeError("refusing to start: " + "; ".join(problems))
+
+
+def random_password() -> str:
+    """A password for a freshly created account, printed once."""
+    return secrets.token_urlsafe(15)

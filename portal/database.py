@@ -1,0 +1,40 @@
+"""Engine tuning and the few statements that differ between SQLite and PostgreSQL."""
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    """Make SQLite safe for a web process and workers writing at the same time."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide when transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # A deferred transaction that later writes fails at once with "database is
+        # locked" when another process wrote meanwhile; taking the write lock up front
+        # makes it wait (busy_timeout) instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignoring_conflicts(model, values: dict | list[dict]):
+    """An INSERT that silently skips rows violating a unique constraint."""
+    dialect = db.engine.dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model).values(values).on_conflict_do_nothing()

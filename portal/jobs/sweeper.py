@@ -1,0 +1,82 @@
+"""The safety net: re-send to the queue whatever a lost job or a crashed worker left behind."""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_
+
+from portal.extensions import db
+from portal.jobs import app_job
+from portal.jobs.contacts import SUBSCRIBE_JOB
+from portal.jobs.delivery import DELIVER_JOB, SEND_BATCH_JOB
+from portal.models import ContactSubscription, DeliveryBatch, Message, MessageStatus
+from portal.models.base import utcnow
+from portal.queueing import enqueue_now
+
+CHUNK = 200
+LIMIT = 20_000
+
+
+@app_job
+def sweep() -> dict:
+    """Enqueue due work whose job should have run by now; repeats are harmless."""
+    now = utcnow()
+    stale = now - timedelta(seconds=current_app.config["STALE_AFTER_SECONDS"])
+    message_ids = (
+        db.session.execute(
+            db.select(Message.id)
+            .where(
+                Message.status == MessageStatus.QUEUED,
+                or_(
+                    and_(Message.next_attempt_at.is_(None), Message.updated_at < stale),
+                    Message.next_attempt_at <= now,
+                ),
+            )
+            .order_by(Message.id)
+            .limit(LIMIT)
+        )
+        .scalars()
+        .all()
+    )
+    batch_ids = (
+        db.session.execute(
+            db.select(DeliveryBatch.id)
+            .where(
+                DeliveryBatch.state == "sending",
+                or_(DeliveryBatch.leased_until.is_(None), DeliveryBatch.leased_until < now),
+                or_(
+                    and_(DeliveryBatch.next_attempt_at.is_(None), DeliveryBatch.updated_at < stale),
+                    DeliveryBatch.next_attempt_at <= now,
+                ),
+            )
+            .limit(LIMIT)
+        )
+        .scalars()
+        .all()
+    )
+    subscription_ids = (
+        db.session.execute(
+            db.select(ContactSubscription.id)
+            .where(
+                ContactSubscription.status == "pending",
+                or_(
+                    and_(
+                        ContactSubscription.next_attempt_at.is_(None),
+                        ContactSubscription.updated_at < stale,
+                    ),
+                    ContactSubscription.next_attempt_at <= now,
+                ),
+            )
+            .limit(LIMIT)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.rollback()
+    for start in range(0, len(message_ids), CHUNK):
+        enqueue_now(DELIVER_JOB, message_ids[start : start + CHUNK])
+    for batch_id in batch_ids:
+        enqueue_now(SEND_BATCH_JOB, batch_id)
+    for subscription_id in subscription_ids:
+        enqueue_now(SUBSCRIBE_JOB, subscription_id)
+    return {"messages": len(message_ids), "batches": len(batch_ids), "subscriptions": len(subscription_ids)}

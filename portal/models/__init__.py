@@ -1,0 +1,22 @@
+"""Every model, re-exported so Alembic and the app see one metadata."""
+
+from portal.models.batch import DeliveryBatch
+from portal.models.contact import ContactSubscription
+from portal.models.message import Message, MessageEvent, MessageStatus
+from portal.models.message_template import MessageTemplate
+from portal.models.sandbox import SandboxEmail, SandboxRequest, SandboxSubscriber
+from portal.models.user import Role, User
+
+__all__ = [
+    "ContactSubscription",
+    "DeliveryBatch",
+    "Message",
+    "MessageEvent",
+    "MessageStatus",
+    "MessageTemplate",
+    "Role",
+    "SandboxEmail",
+    "SandboxRequest",
+    "SandboxSubscriber",
+    "User",
+]

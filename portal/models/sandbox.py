@@ -1,0 +1,46 @@
+"""What the sandbox providers recorded: requests, emails they 'delivered', list members."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+
+class SandboxRequest(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    idempotence_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict] = mapped_column(JSON, default=dict)
+    repeats: Mapped[int] = mapped_column(Integer, default=0)
+    webhook_state: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SandboxEmail(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("sandbox_request.id"), index=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(256), index=True)
+    from_email: Mapped[str] = mapped_column(String(256))
+    from_name: Mapped[str | None] = mapped_column(String(256))
+    subject: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    plaintext: Mapped[str | None] = mapped_column(Text)
+    substitutions: Mapped[dict] = mapped_column(JSON, default=dict)
+    meta: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="delivered")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class SandboxSubscriber(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str | None] = mapped_column(String(256))
+    tags: Mapped[str | None] = mapped_column(String(512))
+    requests: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

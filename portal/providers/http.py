@@ -1,0 +1,33 @@
+"""HTTP calls with a timeout on every request and errors sorted by whether to retry."""
+
+import requests
+
+from portal.providers import ProviderRateLimited, ProviderRejected, ProviderUnavailable
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.replace(".", "", 1).isdigit() else None
+
+
+def send(session: requests.Session, method: str, url: str, *, timeout: float, **kwargs):
+    """Perform a request; return the response for 2xx, raise a ProviderError otherwise."""
+    try:
+        response = session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
+    except requests.Timeout as exc:
+        raise ProviderUnavailable(f"timeout after {timeout:g} s") from exc
+    except requests.RequestException as exc:
+        raise ProviderUnavailable(f"connection failed: {exc.__class__.__name__}") from exc
+    if response.status_code == 429:
+        raise ProviderRateLimited(
+            "HTTP 429 too many requests", status=429, retry_after=_retry_after(response)
+        )
+    if response.status_code >= 500 or response.status_code == 408:
+        raise ProviderUnavailable(
+            f"HTTP {response.status_code}: {response.text[:300]}", status=response.status_code
+        )
+    if response.status_code >= 300:
+        raise ProviderRejected(
+            f"HTTP {response.status_code}: {response.text[:300]}", status=response.status_code
+        )
+    return response

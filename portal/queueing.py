@@ -1,0 +1,65 @@
+"""The Redis connection, the RQ queue, and jobs sent only after the transaction commits."""
+
+import logging
+
+from flask import Flask, current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+QUEUE_NAME = "mayak"
+log = logging.getLogger("mayak.queue")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["mayak_redis"] = Redis.from_url(
+        app.config["REDIS_URL"], socket_timeout=10, socket_connect_timeout=3
+    )
+
+
+def get_redis() -> Redis:
+    return current_app.extensions["mayak_redis"]
+
+
+def get_queue() -> Queue:
+    return Queue(
+        QUEUE_NAME, connection=get_redis(), default_timeout=current_app.config["JOB_TIMEOUT_SECONDS"]
+    )
+
+
+def enqueue_now(func: str, *args, retry: int = 0, delay: float | None = None, **options) -> bool:
+    """Send a job to Redis; a failure is logged, not raised: the sweeper re-sends it."""
+    queue = get_queue()
+    options.setdefault("result_ttl", 60)
+    options.setdefault("failure_ttl", 7 * 24 * 3600)
+    if retry:
+        options["retry"] = Retry(max=retry, interval=[1, 5, 15])
+    try:
+        if delay:
+            from datetime import timedelta
+
+            queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
+        else:
+            queue.enqueue(func, *args, **options)
+    except RedisError as exc:
+        log.warning("could not enqueue %s: %s (the sweeper will pick it up)", func, exc)
+        return False
+    return True
+
+
+def enqueue_after_commit(session: Session, func: str, *args, **options) -> None:
+    """Queue a job that is sent to Redis only if the current transaction commits."""
+    session.info.setdefault("after_commit_jobs", []).append((func, args, options))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending_jobs(session: Session) -> None:
+    for func, args, options in session.info.pop("after_commit_jobs", []):
+        enqueue_now(func, *args, **options)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending_jobs(session: Session, _previous_transaction) -> None:
+    session.info.pop("after_commit_jobs", None)

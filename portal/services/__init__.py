@@ -1,0 +1,1 @@
+"""Business rules. Services add and flush; the caller (a route or a job) commits."""

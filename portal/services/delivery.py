@@ -1,0 +1,244 @@
+"""Turning queued messages into provider calls, and recording what the provider said.
+
+A message is claimed (queued -> sending) and put into a DeliveryBatch in one
+transaction; the batch id is the provider's idempotence key, so a batch re-sent after
+a crash is the same request, and the provider records its letters once.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, update
+
+from portal.extensions import db
+from portal.models import DeliveryBatch, Message, MessageEvent, MessageStatus
+from portal.models.base import utcnow
+from portal.providers import ProviderError
+from portal.providers.unisender_go import Recipient
+from portal.services import provider_clients
+from portal.services.backoff import retry_delay
+from portal.services.rendering import RenderError, render_letter
+
+MAX_RECIPIENTS_PER_CALL = 500  # UnisenderGo's limit for email/send
+RETRYABLE_RECIPIENT_FAILURES = {"temporary_unavailable"}
+
+
+@dataclass
+class BatchOutcome:
+    sent: int = 0
+    failed: int = 0
+    batch_retry_in: float | None = None  # the whole call failed and is tried again
+    requeued: list[int] = field(default_factory=list)  # single addresses to try later
+    requeue_in: float = 0.0
+
+
+def claim_and_batch(message_ids: list[int]) -> list[str]:
+    """Claim the due, queued messages among these ids and group them into batches."""
+    now = utcnow()
+    claimed = (
+        db.session.execute(
+            update(Message)
+            .where(
+                Message.id.in_(message_ids),
+                Message.status == MessageStatus.QUEUED,
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            )
+            .values(status=MessageStatus.SENDING, updated_at=now)
+            .returning(Message.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    if not claimed:
+        return []
+    messages = db.session.execute(db.select(Message).where(Message.id.in_(claimed))).scalars()
+    groups: dict[tuple, list[list[Message]]] = {}
+    for message in messages:
+        try:
+            letter = _render(message)
+        except RenderError as exc:
+            _fail(message, str(exc))
+            continue
+        message.rendered_subject, message.rendered_html, message.rendered_text = letter
+        message.template_version = message.template.version
+        batches = groups.setdefault(letter, [[]])
+        # One address appears once per call: UnisenderGo would drop the second as a duplicate.
+        if len(batches[-1]) >= MAX_RECIPIENTS_PER_CALL or any(
+            m.recipient == message.recipient for m in batches[-1]
+        ):
+            batches.append([])
+        batches[-1].append(message)
+    batch_ids = []
+    for batches in groups.values():
+        for members in batches:
+            batch = DeliveryBatch(id=str(uuid.uuid4()), provider="unisendergo")
+            db.session.add(batch)
+            for message in members:
+                message.batch_id = batch.id
+            batch_ids.append(batch.id)
+    db.session.flush()
+    return batch_ids
+
+
+def _render(message: Message) -> tuple[str, str, str]:
+    template = message.template
+    variables = {k: v for k, v in (message.variables or {}).items() if isinstance(k, str)}
+    letter = render_letter(
+        message.subject_override or template.subject,
+        message.body_override or template.body_html,
+        "" if message.body_override else template.body_text,
+        variables,
+    )
+    return letter.subject, letter.html, letter.text
+
+
+def _fail(message: Message, error: str) -> None:
+    message.status = MessageStatus.FAILED
+    message.last_error = error
+    message.next_attempt_at = None
+    db.session.add(MessageEvent(message_id=message.id, status=MessageStatus.FAILED, detail=error))
+
+
+def lease_batch(batch_id: str) -> bool:
+    """Take the batch for this worker; False if it is done, not due, or someone holds it."""
+    now = utcnow()
+    lease = current_app.config["PROVIDER_TIMEOUT_SECONDS"] * 2 + 30
+    result = db.session.execute(
+        update(DeliveryBatch)
+        .where(
+            DeliveryBatch.id == batch_id,
+            DeliveryBatch.state == "sending",
+            or_(DeliveryBatch.leased_until.is_(None), DeliveryBatch.leased_until < now),
+            or_(DeliveryBatch.next_attempt_at.is_(None), DeliveryBatch.next_attempt_at <= now),
+        )
+        .values(leased_until=now + timedelta(seconds=lease), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def send_batch(batch_id: str) -> BatchOutcome:
+    """Hand one leased batch to UnisenderGo and record the answer; the caller commits.
+
+    The caller must not hold a transaction open during this call's HTTP request: the
+    request is made between two transactions.
+    """
+    rows = db.session.execute(
+        db.select(
+            Message.id,
+            Message.recipient,
+            Message.variables,
+            Message.rendered_subject,
+            Message.rendered_html,
+            Message.rendered_text,
+        )
+        .where(Message.batch_id == batch_id, Message.status == MessageStatus.SENDING)
+        .order_by(Message.id)
+    ).all()
+    db.session.commit()  # no transaction (and no SQLite lock) held across the HTTP call
+    if not rows:
+        batch = db.session.get(DeliveryBatch, batch_id)
+        batch.state, batch.leased_until = "sent", None
+        return BatchOutcome()
+    config = current_app.config
+    recipients = [
+        Recipient(
+            email=row.recipient,
+            substitutions={k: str(v) for k, v in (row.variables or {}).items()},
+            metadata={"message_id": str(row.id)},
+        )
+        for row in rows
+    ]
+    try:
+        result = provider_clients.unisendergo().send_email(
+            recipients=recipients,
+            subject=rows[0].rendered_subject,
+            html=rows[0].rendered_html,
+            plaintext=rows[0].rendered_text or "",
+            from_email=config["UNISENDERGO_FROM_EMAIL"],
+            from_name=config["UNISENDERGO_FROM_NAME"],
+            idempotence_key=batch_id,
+        )
+    except ProviderError as exc:
+        return _record_batch_failure(batch_id, exc)
+    return _record_batch_success(batch_id, result)
+
+
+def _batch_messages(batch_id: str) -> list[Message]:
+    query = db.select(Message).where(Message.batch_id == batch_id, Message.status == MessageStatus.SENDING)
+    return list(db.session.execute(query).scalars())
+
+
+def _record_batch_success(batch_id: str, result) -> BatchOutcome:
+    now = utcnow()
+    batch = db.session.get(DeliveryBatch, batch_id)
+    batch.state, batch.leased_until, batch.provider_job_id = "sent", None, result.job_id
+    batch.attempts += 1
+    outcome = BatchOutcome()
+    for message in _batch_messages(batch_id):
+        message.attempts += 1
+        reason = result.failed_emails.get(message.recipient)
+        if reason in RETRYABLE_RECIPIENT_FAILURES:
+            delay = _requeue(message, f"UnisenderGo: {reason}")
+            if delay is None:
+                outcome.failed += 1
+            else:
+                outcome.requeued.append(message.id)
+                outcome.requeue_in = max(outcome.requeue_in, delay)
+        elif reason:
+            _fail(message, f"UnisenderGo отклонил адрес: {reason}")
+            outcome.failed += 1
+        else:
+            message.status = MessageStatus.SENT
+            message.provider_job_id = result.job_id
+            message.last_error = None
+            db.session.add(
+                MessageEvent(
+                    message_id=message.id,
+                    status=MessageStatus.SENT,
+                    detail=f"job_id {result.job_id}",
+                    occurred_at=now,
+                )
+            )
+            outcome.sent += 1
+    return outcome
+
+
+def _requeue(message: Message, error: str) -> float | None:
+    """Put one message back in the queue for a later, separate call."""
+    delay = retry_delay(message.attempts)
+    if message.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
+        _fail(message, error)
+        return None
+    message.status = MessageStatus.QUEUED
+    message.batch_id = None
+    message.last_error = error
+    message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    return delay
+
+
+def _record_batch_failure(batch_id: str, exc: ProviderError) -> BatchOutcome:
+    batch = db.session.get(DeliveryBatch, batch_id)
+    batch.attempts += 1
+    batch.leased_until = None
+    batch.last_error = str(exc)
+    messages = _batch_messages(batch_id)
+    for message in messages:
+        message.attempts = batch.attempts
+        message.last_error = str(exc)
+    exhausted = batch.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]
+    if exc.retryable and not exhausted:
+        # Same batch, same idempotence key: the provider may have taken the first try.
+        delay = retry_delay(batch.attempts, exc.retry_after)
+        batch.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        for message in messages:
+            message.next_attempt_at = batch.next_attempt_at
+        return BatchOutcome(batch_retry_in=delay)
+    batch.state = "failed"
+    reason = str(exc) if not exhausted else f"{exc} (попыток: {batch.attempts})"
+    for message in messages:
+        _fail(message, reason)
+    return BatchOutcome(failed=len(messages))

@@ -1,0 +1,105 @@
+"""Searching the message log, and the counts the dashboard shows."""
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func
+
+from portal.extensions import db
+from portal.models import Message, MessageStatus, MessageTemplate
+
+PER_PAGE = 25
+STATUS_GROUPS = {
+    "in_progress": (MessageStatus.QUEUED, MessageStatus.SENDING),
+    "sent": (MessageStatus.SENT,),
+    "delivered": (MessageStatus.DELIVERED, MessageStatus.OPENED, MessageStatus.CLICKED),
+    "problems": (
+        MessageStatus.FAILED,
+        MessageStatus.HARD_BOUNCED,
+        MessageStatus.SOFT_BOUNCED,
+        MessageStatus.SPAM,
+        MessageStatus.UNSUBSCRIBED,
+    ),
+}
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class MessageFilter:
+    status: str = ""
+    channel: str = ""
+    template: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "MessageFilter":
+        raw = cls(**{name: args.get(name, "").strip()[:256] for name in asdict(cls())})
+        if raw.status not in set(MessageStatus) | set(STATUS_GROUPS):
+            raw.status = ""
+        if raw.channel not in ("email", "sms"):
+            raw.channel = ""
+        raw.date_from = raw.date_from if _parse_date(raw.date_from) else ""
+        raw.date_to = raw.date_to if _parse_date(raw.date_to) else ""
+        return raw
+
+    def query_args(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v}
+
+    def statement(self):
+        query = db.select(Message).order_by(Message.id.desc())
+        if self.status in STATUS_GROUPS:
+            query = query.where(Message.status.in_(STATUS_GROUPS[self.status]))
+        elif self.status:
+            query = query.where(Message.status == self.status)
+        if self.channel:
+            query = query.where(Message.channel == self.channel)
+        if self.template:
+            query = query.join(MessageTemplate).where(MessageTemplate.code == self.template)
+        zone = local_zone()
+        if self.date_from:
+            start = datetime.combine(_parse_date(self.date_from), time.min, zone)
+            query = query.where(Message.created_at >= start)
+        if self.date_to:
+            end = datetime.combine(_parse_date(self.date_to) + timedelta(days=1), time.min, zone)
+            query = query.where(Message.created_at < end)
+        if self.q:
+            query = query.where(Message.recipient.ilike(f"%{self.q}%"))
+        return query
+
+
+def search(flt: MessageFilter, page: int):
+    return db.paginate(flt.statement(), page=max(page, 1), per_page=PER_PAGE, error_out=False)
+
+
+def start_of_today() -> datetime:
+    zone = local_zone()
+    return datetime.combine(datetime.now(zone).date(), time.min, zone)
+
+
+def counts_since(since: datetime) -> dict[str, int]:
+    """Messages created since `since`, per status group, plus the total."""
+    rows = db.session.execute(
+        db.select(Message.status, func.count()).where(Message.created_at >= since).group_by(Message.status)
+    ).all()
+    by_status = dict(rows)
+    counts = {group: sum(by_status.get(s, 0) for s in statuses) for group, statuses in STATUS_GROUPS.items()}
+    counts["total"] = sum(by_status.values())
+    return counts
+
+
+def templates_for_filter() -> list[MessageTemplate]:
+    return list(db.session.execute(db.select(MessageTemplate).order_by(MessageTemplate.name)).scalars())

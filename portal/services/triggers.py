@@ -1,0 +1,66 @@
+"""Bitrix triggers of seed 000: each stores what it must and queues its letters."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+from portal.models import ContactSubscription, Message
+from portal.services.contacts import queue_subscription
+from portal.services.messages import dispatch_after_commit, find_template, queue_message
+
+MONTHS = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+
+
+def russian_date(value: datetime) -> str:
+    """23 ноября 2026"""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@dataclass
+class TriggerResult:
+    messages: list[Message] = field(default_factory=list)
+    subscriptions: list[ContactSubscription] = field(default_factory=list)
+
+
+def register_user(
+    *,
+    user_email: str,
+    user_name: str,
+    agree_newsletter: bool,
+    registration_date: datetime,
+    created_by_id: int | None,
+) -> TriggerResult:
+    """ФТ-022: the thank-you letter, and the newsletter list if the user agreed."""
+    result = TriggerResult()
+    template = find_template("registration")
+    variables = {"user_name": user_name, "registration_date": russian_date(registration_date)}
+    result.messages.append(
+        queue_message(template, user_email, variables, kind="registration", created_by_id=created_by_id)
+    )
+    if agree_newsletter:
+        result.subscriptions.append(
+            queue_subscription(
+                user_email,
+                current_app.config["UNISENDER_LIST_ID"],
+                "registration",
+                name=user_name,
+                subscribed_at=registration_date,
+                created_by_id=created_by_id,
+            )
+        )
+    dispatch_after_commit(result.messages)
+    return result

@@ -1,0 +1,53 @@
+"""Jinja filters for the portal: local times and status names."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.services.message_log import local_zone
+
+STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Handed to provider"),
+    "delivered": _l("Delivered"),
+    "opened": _l("Opened"),
+    "clicked": _l("Clicked"),
+    "soft_bounced": _l("Soft bounce"),
+    "hard_bounced": _l("Bounced"),
+    "spam": _l("Marked as spam"),
+    "unsubscribed": _l("Unsubscribed"),
+    "failed": _l("Failed"),
+    "in_progress": _l("In progress"),
+    "problems": _l("Problems"),
+    "pending": _l("Pending"),
+    "done": _l("Done"),
+}
+STATUS_TONE = {
+    "queued": "wait",
+    "sending": "wait",
+    "sent": "info",
+    "delivered": "ok",
+    "opened": "ok",
+    "clicked": "ok",
+    "soft_bounced": "warn",
+    "hard_bounced": "bad",
+    "spam": "bad",
+    "unsubscribed": "warn",
+    "failed": "bad",
+    "pending": "wait",
+    "done": "ok",
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%d.%m.%Y %H:%M:%S"):
+        return value.astimezone(local_zone()).strftime(fmt) if value else "—"
+
+    @app.template_filter("status_label")
+    def status_label(value):
+        return STATUS_LABELS.get(value, value)
+
+    @app.template_filter("status_tone")
+    def status_tone(value):
+        return STATUS_TONE.get(value, "info")
