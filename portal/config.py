@@ -55,6 +55,9 @@ class Config:
     SWEEP_INTERVAL_SECONDS = _float("SWEEP_INTERVAL_SECONDS", 15.0)
     STALE_AFTER_SECONDS = _float("STALE_AFTER_SECONDS", 60.0)
     JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 120)
+    # How long a worker holds a batch it is sending; past it, a crashed worker's batch is
+    # taken over (0 = twice the provider timeout plus 30 s).
+    BATCH_LEASE_SECONDS = _float("BATCH_LEASE_SECONDS", 0.0)
 
     # Authentication.
     JWT_ISSUER = os.environ.get("JWT_ISSUER", "mayak-hub")

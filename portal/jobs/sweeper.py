@@ -79,4 +79,9 @@ def sweep() -> dict:
         enqueue_now(SEND_BATCH_JOB, batch_id)
     for subscription_id in subscription_ids:
         enqueue_now(SUBSCRIBE_JOB, subscription_id)
-    return {"messages": len(message_ids), "batches": len(batch_ids), "subscriptions": len(subscription_ids)}
+    found = {"messages": len(message_ids), "batches": len(batch_ids), "subscriptions": len(subscription_ids)}
+    if current_app.config["SANDBOX"]:
+        from portal.sandbox.webhooks import resend_stale_webhooks
+
+        found["sandbox_webhooks"] = resend_stale_webhooks(stale)
+    return found

@@ -11,8 +11,8 @@ from portal.extensions import db
 from portal.models import SandboxEmail, SandboxRequest
 from portal.queueing import enqueue_after_commit
 from portal.sandbox import faults, providers_bp
+from portal.sandbox.webhooks import WEBHOOK_JOB
 
-WEBHOOK_JOB = "portal.sandbox.webhooks.post_unisendergo_status"
 # Recipients at these domains let tests and demos see each provider outcome.
 REFUSED_DOMAINS = {
     "invalid.sandbox.test": "invalid",
@@ -111,6 +111,7 @@ def _record(message: dict, key: str | None) -> dict:
         )
     response = {"status": "success", "job_id": job_id, "emails": accepted, "failed_emails": failed}
     sandbox_request.response = response
+    sandbox_request.webhook_state = "pending" if accepted else "none"
     if accepted:
         enqueue_after_commit(db.session, WEBHOOK_JOB, sandbox_request.id, retry=5)
     return response

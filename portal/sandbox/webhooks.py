@@ -10,6 +10,9 @@ from flask import current_app
 from portal.extensions import db
 from portal.jobs import app_job
 from portal.models import SandboxEmail, SandboxRequest
+from portal.queueing import enqueue_now
+
+WEBHOOK_JOB = "portal.sandbox.webhooks.post_unisendergo_status"
 
 
 def sign_unisendergo(payload: dict, api_key: str) -> bytes:
@@ -73,3 +76,20 @@ def post_unisendergo_status(request_id: int) -> None:
     sandbox_request = db.session.get(SandboxRequest, request_id)
     sandbox_request.webhook_state = "sent"
     db.session.commit()
+
+
+def resend_stale_webhooks(stale_before: datetime) -> int:
+    """Callbacks whose job was lost (say, with Redis) go out again, as a provider retries."""
+    ids = (
+        db.session.execute(
+            db.select(SandboxRequest.id)
+            .where(SandboxRequest.webhook_state == "pending", SandboxRequest.created_at < stale_before)
+            .limit(5000)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.rollback()
+    for request_id in ids:
+        enqueue_now(WEBHOOK_JOB, request_id, retry=5)
+    return len(ids)

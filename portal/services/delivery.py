@@ -105,7 +105,9 @@ def _fail(message: Message, error: str) -> None:
 def lease_batch(batch_id: str) -> bool:
     """Take the batch for this worker; False if it is done, not due, or someone holds it."""
     now = utcnow()
-    lease = current_app.config["PROVIDER_TIMEOUT_SECONDS"] * 2 + 30
+    lease = (
+        current_app.config["BATCH_LEASE_SECONDS"] or current_app.config["PROVIDER_TIMEOUT_SECONDS"] * 2 + 30
+    )
     result = db.session.execute(
         update(DeliveryBatch)
         .where(
@@ -147,7 +149,7 @@ def send_batch(batch_id: str) -> BatchOutcome:
     recipients = [
         Recipient(
             email=row.recipient,
-            substitutions={k: str(v) for k, v in (row.variables or {}).items()},
+            substitutions=_inert_substitutions(row),
             metadata={"message_id": str(row.id)},
         )
         for row in rows
@@ -165,6 +167,16 @@ def send_batch(batch_id: str) -> BatchOutcome:
     except ProviderError as exc:
         return _record_batch_failure(batch_id, exc)
     return _record_batch_success(batch_id, result)
+
+
+def _inert_substitutions(row) -> dict:
+    """The recipient's variables, minus any the provider could substitute into the letter.
+
+    The hub renders letters itself (escaped); a `{{name}}` left in the rendered text
+    would let the provider insert the raw, unescaped value.
+    """
+    rendered = f"{row.rendered_subject}{row.rendered_html}{row.rendered_text}"
+    return {k: str(v) for k, v in (row.variables or {}).items() if "{{" + str(k) + "}}" not in rendered}
 
 
 def _batch_messages(batch_id: str) -> list[Message]:

@@ -60,10 +60,14 @@ def queue_message(
     return message
 
 
+DISPATCH_CHUNK = 50  # messages per job, so that several workers share a large request
+
+
 def dispatch_after_commit(messages: list[Message]) -> None:
-    """Ask a worker to deliver these messages as soon as the transaction commits."""
-    if messages:
-        enqueue_after_commit(db.session, DELIVER_JOB, [m.id for m in messages])
+    """Ask the workers to deliver these messages as soon as the transaction commits."""
+    ids = [m.id for m in messages]
+    for start in range(0, len(ids), DISPATCH_CHUNK):
+        enqueue_after_commit(db.session, DELIVER_JOB, ids[start : start + DISPATCH_CHUNK])
 
 
 def record_event(message_id: int, status: str, *, source: str = "hub", detail=None, at=None):

@@ -1,0 +1,232 @@
+"""Shared fixtures: the stack, the app with a live server, users of each role, a worker."""
+
+import os
+import re
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+from rq import Queue, SimpleWorker
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.extensions import db
+from portal.queueing import QUEUE_NAME
+from tests.stack import Stack, free_port, wait_until
+
+STACK_KIND = os.environ.get("MAYAK_TEST_STACK", "embedded")
+PASSWORD = "correct-horse-battery"
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-0123456789-abcdefghijklmnop",
+    "SANDBOX": True,
+    "PROVIDER_TIMEOUT_SECONDS": 2.0,
+    "DELIVERY_RETRY_BASE_SECONDS": 0.05,
+    "DELIVERY_RETRY_CAP_SECONDS": 0.4,
+    "DELIVERY_MAX_ATTEMPTS": 4,
+    "STALE_AFTER_SECONDS": 0.5,
+    "BATCH_LEASE_SECONDS": 3,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@pytest.fixture(scope="session")
+def stack():
+    started = Stack(STACK_KIND).start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def app(stack):
+    port = free_port()
+    app = create_app(
+        {
+            **TEST_SETTINGS,
+            "SQLALCHEMY_DATABASE_URI": stack.database_url("hub"),
+            "REDIS_URL": stack.redis.url(0),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        }
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.session.remove()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(app) -> str:
+    return app.config["PUBLIC_BASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def redis_conn(app):
+    return app.extensions["mayak_redis"]
+
+
+@pytest.fixture(scope="session")
+def users(app) -> dict[str, str]:
+    """A username per role (plus a second partner), all with PASSWORD."""
+    from portal.services.users import create_user
+
+    names = {
+        "ADMIN": "t_admin",
+        "MODERATOR": "t_moderator",
+        "USER": "t_user",
+        "PARTNER": "t_partner",
+        "PARTNER2": "t_partner_two",
+    }
+    with app.app_context():
+        for role, name in names.items():
+            create_user(name, PASSWORD, [role.rstrip("2")], email=f"{name}@example.org")
+        db.session.commit()
+    return names
+
+
+@pytest.fixture(scope="session")
+def tokens(base_url, users) -> dict[str, str]:
+    """A Bearer token per role name of `users`."""
+    result = {}
+    for role, name in users.items():
+        response = requests.post(
+            f"{base_url}/api/v1/auth/token", json={"username": name, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        result[role] = response.json()
+    return result
+
+
+class Api:
+    """Calls the running hub over real HTTP, as Bitrix or a partner would."""
+
+    def __init__(self, base_url: str, tokens: dict[str, str]):
+        self.base_url, self.tokens = base_url, tokens
+
+    def request(self, method: str, path: str, *, as_role: str | None = "PARTNER", **kwargs):
+        headers = kwargs.pop("headers", {})
+        if as_role:
+            headers["Authorization"] = f"Bearer {self.tokens[as_role]}"
+        return requests.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.request("POST", path, json=json, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+
+@pytest.fixture
+def api(base_url, tokens) -> Api:
+    return Api(base_url, tokens)
+
+
+@pytest.fixture
+def drain(app, redis_conn):
+    """Run queued jobs in this process (a burst worker) until `until()` holds or all is done."""
+    queue = Queue(QUEUE_NAME, connection=redis_conn)
+
+    def run(until=None, timeout: float = 20.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            with app.app_context():
+                SimpleWorker([queue], connection=redis_conn).work(burst=True, logging_level="WARNING")
+            registry = queue.scheduled_job_registry
+            for job_id in registry.get_jobs_to_schedule(int(time.time()) + 1):
+                job = queue.fetch_job(job_id)
+                registry.remove(job_id)
+                if job is not None:
+                    queue.enqueue_job(job)
+            idle = queue.count == 0 and registry.count == 0
+            if until() if until else idle:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("jobs did not finish in time")
+            time.sleep(0.05)
+
+    return run
+
+
+@pytest.fixture
+def in_app(app):
+    """Run a function in a fresh app context and session, never leaving a transaction open."""
+
+    def run(func):
+        with app.app_context():
+            try:
+                return func()
+            finally:
+                db.session.rollback()
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _clean_shared_state(request):
+    """Faults, throttles and left-over jobs never leak from one test into the next."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    redis = app.extensions["mayak_redis"]
+    for key in redis.scan_iter("sandbox:fault:*"):
+        redis.delete(key)
+    for key in redis.scan_iter("login:*"):
+        redis.delete(key)
+    queue = Queue(QUEUE_NAME, connection=redis)
+    queue.empty()
+    for job_id in queue.scheduled_job_registry.get_job_ids():
+        queue.scheduled_job_registry.remove(job_id)
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.org"
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign a Flask test client in and out through the real login form (flaskr's `auth`)."""
+
+    def __init__(self, client, users):
+        self.client, self.users = client, users
+
+    def login(self, role: str = "ADMIN", password: str = PASSWORD):
+        page = self.client.get("/login")
+        token = csrf_token_from(page.get_data(as_text=True))
+        return self.client.post(
+            "/login", data={"username": self.users[role], "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        page = self.client.get("/account")
+        token = csrf_token_from(page.get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def auth(client, users) -> AuthActions:
+    return AuthActions(client, users)
+
+
+__all__ = ["PASSWORD", "csrf_token_from", "unique_email", "wait_until"]
