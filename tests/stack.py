@@ -113,7 +113,10 @@ class Stack:
         self._as_postgres(
             self._pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
         )
-        options = f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        options = (
+            f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c max_connections=200"
+        )
         self._as_postgres(
             self._pg_bin("pg_ctl"),
             "-D",
