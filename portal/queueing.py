@@ -1,6 +1,7 @@
 """The Redis connection, the RQ queue, and jobs sent only after the transaction commits."""
 
 import logging
+from datetime import timedelta
 
 from flask import Flask, current_app
 from redis import Redis
@@ -38,8 +39,6 @@ def enqueue_now(func: str, *args, retry: int = 0, delay: float | None = None, **
         options["retry"] = Retry(max=retry, interval=[1, 5, 15])
     try:
         if delay:
-            from datetime import timedelta
-
             queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
         else:
             queue.enqueue(func, *args, **options)

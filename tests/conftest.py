@@ -1,5 +1,6 @@
 """Shared fixtures: the stack, the app with a live server, users of each role, a worker."""
 
+import logging
 import os
 import re
 import threading
@@ -30,6 +31,9 @@ TEST_SETTINGS = {
     "BATCH_LEASE_SECONDS": 3,
     "LOG_LEVEL": "WARNING",
 }
+
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")

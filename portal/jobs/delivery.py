@@ -14,6 +14,11 @@ def deliver_messages(message_ids: list[int]) -> dict:
     """Claim the messages that are still queued and send them, one call per batch."""
     batch_ids = delivery.claim_and_batch(message_ids)
     db.session.commit()
+    # The scheduler works in whole seconds: a retry that came early waits for its time.
+    early = delivery.seconds_until_due(message_ids=message_ids)
+    db.session.rollback()
+    if early is not None:
+        enqueue_now(DELIVER_JOB, message_ids, delay=early)
     totals = {"batches": len(batch_ids), "sent": 0, "failed": 0}
     for batch_id in batch_ids:
         outcome = _send(batch_id)
@@ -32,6 +37,10 @@ def send_batch(batch_id: str) -> dict:
 def _send(batch_id: str) -> delivery.BatchOutcome:
     if not delivery.lease_batch(batch_id):
         db.session.rollback()
+        early = delivery.seconds_until_due(batch_id=batch_id)
+        db.session.rollback()
+        if early is not None:
+            enqueue_now(SEND_BATCH_JOB, batch_id, delay=early)
         return delivery.BatchOutcome()
     db.session.commit()
     outcome = delivery.send_batch(batch_id)

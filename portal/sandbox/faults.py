@@ -7,7 +7,8 @@ from flask import current_app, jsonify
 
 from portal.queueing import get_redis
 
-MODES = {"error_500", "error_503", "rate_limit", "timeout", "reject_400"}
+# slow_success: the call is served, but the answer comes after the client has given up.
+MODES = {"error_500", "error_503", "rate_limit", "timeout", "reject_400", "slow_success"}
 PROVIDERS = {"unisendergo", "unisender"}
 
 
@@ -40,16 +41,26 @@ def active_faults() -> dict:
     return result
 
 
-def injected_failure(provider: str):
-    """The failure response to give instead of serving this call, if one is due."""
+def take_fault(provider: str) -> dict | None:
+    """The fault this call must suffer, if one is due (each call uses one up)."""
     redis = get_redis()
     raw = redis.get(_key(provider))
     if not raw or redis.decr(_key(provider) + ":remaining") < 0:
         return None
-    fault = json.loads(raw)
+    return json.loads(raw)
+
+
+def fault_delay(fault: dict) -> float:
+    return fault.get("delay") or current_app.config["PROVIDER_TIMEOUT_SECONDS"] + 1
+
+
+def failure_response(fault: dict | None):
+    """The response to give instead of serving the call, or None to serve it."""
+    if fault is None or fault["mode"] == "slow_success":
+        return None
     mode = fault["mode"]
     if mode == "timeout":
-        time.sleep(fault.get("delay") or current_app.config["PROVIDER_TIMEOUT_SECONDS"] + 1)
+        time.sleep(fault_delay(fault))
         return jsonify(status="error", message="simulated slow response", code=504), 504
     if mode == "rate_limit":
         response = jsonify(status="error", message="Too many requests", code=429)

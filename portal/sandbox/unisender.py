@@ -1,6 +1,7 @@
 """Simulated Unisender: the subscribe method, answering as the real API does."""
 
 import hmac
+import time
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, jsonify, request
@@ -16,7 +17,8 @@ def unisender_subscribe(lang: str):
     key = params.get("api_key", "")
     if not hmac.compare_digest(key.encode(), current_app.config["UNISENDER_API_KEY"].encode()):
         return jsonify(error="Invalid API key", code="invalid_api_key")
-    failure = faults.injected_failure("unisender")
+    fault = faults.take_fault("unisender")
+    failure = faults.failure_response(fault)
     if failure is not None:
         return failure
     list_ids = [x for x in params.get("list_ids", "").split(",") if x.strip()]
@@ -39,4 +41,6 @@ def unisender_subscribe(lang: str):
         person.name = params.get("fields[Name]") or person.name
         person.tags = params.get("tags") or person.tags
     db.session.commit()
+    if fault is not None:  # slow_success
+        time.sleep(faults.fault_delay(fault))
     return jsonify(result={"person_id": person.id})

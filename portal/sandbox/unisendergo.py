@@ -1,6 +1,7 @@
 """Simulated UnisenderGo: email/send.json, de-duplicated by idempotence_key, with webhooks."""
 
 import hmac
+import time
 import uuid
 
 from email_validator import EmailNotValidError, validate_email
@@ -15,11 +16,11 @@ from portal.sandbox.webhooks import WEBHOOK_JOB
 
 # Recipients at these domains let tests and demos see each provider outcome.
 REFUSED_DOMAINS = {
-    "invalid.sandbox.test": "invalid",
-    "unavailable.sandbox.test": "permanent_unavailable",
-    "busy.sandbox.test": "temporary_unavailable",
+    "invalid.sandbox.example.org": "invalid",
+    "unavailable.sandbox.example.org": "permanent_unavailable",
+    "busy.sandbox.example.org": "temporary_unavailable",
 }
-BOUNCING_DOMAINS = {"bounce.sandbox.test": "hard_bounced", "soft.sandbox.test": "soft_bounced"}
+BOUNCING_DOMAINS = {"bounce.sandbox.example.org": "hard_bounced", "soft.sandbox.example.org": "soft_bounced"}
 
 
 def _error(status: int, message: str, code: int):
@@ -33,7 +34,8 @@ def unisendergo_send():
     key = request.headers.get("X-API-KEY") or payload.get("api_key") or ""
     if not hmac.compare_digest(key.encode(), current_app.config["UNISENDERGO_API_KEY"].encode()):
         return _error(401, "Invalid API key", 102)
-    failure = faults.injected_failure("unisendergo")
+    fault = faults.take_fault("unisendergo")
+    failure = faults.failure_response(fault)
     if failure is not None:
         return failure
     message = payload.get("message")
@@ -50,6 +52,8 @@ def unisendergo_send():
     try:
         response = _record(message, key)
         db.session.commit()
+        if fault is not None:  # slow_success: served, but the client will have given up
+            time.sleep(faults.fault_delay(fault))
     except IntegrityError:  # the same key raced in from another worker
         db.session.rollback()
         seen = db.session.execute(db.select(SandboxRequest).filter_by(idempotence_key=key)).scalar_one()

@@ -102,6 +102,21 @@ def _fail(message: Message, error: str) -> None:
     db.session.add(MessageEvent(message_id=message.id, status=MessageStatus.FAILED, detail=error))
 
 
+def seconds_until_due(batch_id: str | None = None, message_ids: list[int] | None = None) -> float | None:
+    """How long until this batch (or the earliest of these queued messages) is due, if it waits."""
+    now = utcnow()
+    if batch_id is not None:
+        query = db.select(DeliveryBatch.next_attempt_at).where(
+            DeliveryBatch.id == batch_id, DeliveryBatch.state == "sending"
+        )
+    else:
+        query = db.select(db.func.min(Message.next_attempt_at)).where(
+            Message.id.in_(message_ids), Message.status == MessageStatus.QUEUED
+        )
+    due = db.session.execute(query).scalar()
+    return (due - now).total_seconds() if due and due > now else None
+
+
 def lease_batch(batch_id: str) -> bool:
     """Take the batch for this worker; False if it is done, not due, or someone holds it."""
     now = utcnow()
