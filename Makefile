@@ -7,7 +7,7 @@ PYTHON ?= python3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 export MAYAK_PORT := $(PORT)
 
-.PHONY: run test install install-dev lint bench-intake bench-delivery clean
+.PHONY: run test install install-dev lint translations bench-intake bench-delivery clean
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade
@@ -44,6 +44,12 @@ static/vendor/htmx.min.js: package.json package-lock.json
 
 translations/ru/LC_MESSAGES/messages.mo: translations/ru/LC_MESSAGES/messages.po $(VENV)/.runtime
 	$(BIN)/pybabel compile --use-fuzzy -d translations -l ru
+
+# After adding UI strings: refresh the catalog, then translate the new entries in messages.po.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l ru --no-fuzzy-matching
+	rm translations/messages.pot
 
 lint: install-dev
 	$(BIN)/ruff check .

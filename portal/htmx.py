@@ -12,9 +12,9 @@ def is_htmx() -> bool:
     )
 
 
-def render_page(page: str, fragment: str, **context):
+def render_page(full_template: str, fragment_template: str, /, **context):
     """The fragment for htmx, the full page otherwise; caches told the two differ."""
-    response = make_response(render_template(fragment if is_htmx() else page, **context))
+    response = make_response(render_template(fragment_template if is_htmx() else full_template, **context))
     response.headers["Vary"] = "HX-Request"
     return response
 

@@ -66,7 +66,7 @@ def email_send():
     for index, (_, own) in enumerate(recipients):
         missing = missing_variables(template, {**shared, **own})
         if missing:
-            field = "vars" if len(recipients) == 1 else f"recipients[{index}].vars"
+            field = "vars" if "recipient_email" in data else f"recipients[{index}].vars"
             raise ApiError(
                 400, f"поле {field}: не хватает переменных шаблона: {', '.join(missing)}", field=field
             )

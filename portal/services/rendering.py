@@ -51,6 +51,9 @@ def _render(env, source: str, variables: dict) -> str:
         raise RenderError(f"шаблон делает недопустимое: {exc}") from exc
     except TemplateError as exc:
         raise RenderError(f"ошибка в шаблоне: {exc}") from exc
+    except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        # e.g. range() over the sandbox's limit, 1/0, an int() of a word
+        raise RenderError(f"шаблон не удалось вычислить: {exc}") from exc
     if len(output) > MAX_OUTPUT_CHARS:
         raise RenderError("письмо получилось слишком большим")
     return output
