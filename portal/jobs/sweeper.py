@@ -13,7 +13,6 @@ from portal.models import ContactSubscription, DeliveryBatch, Message, MessageSt
 from portal.models.base import utcnow
 from portal.queueing import enqueue_now
 
-CHUNK = 200
 LIMIT = 20_000
 
 
@@ -73,8 +72,9 @@ def sweep() -> dict:
         .all()
     )
     db.session.rollback()
-    for start in range(0, len(message_ids), CHUNK):
-        enqueue_now(DELIVER_JOB, message_ids[start : start + CHUNK])
+    chunk = current_app.config["DELIVERY_BATCH_SIZE"]
+    for start in range(0, len(message_ids), chunk):
+        enqueue_now(DELIVER_JOB, message_ids[start : start + chunk])
     for batch_id in batch_ids:
         enqueue_now(SEND_BATCH_JOB, batch_id)
     for subscription_id in subscription_ids:

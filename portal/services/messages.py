@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from flask import current_app
+
 from portal.database import insert_ignoring_conflicts
 from portal.extensions import db
 from portal.models import Message, MessageEvent, MessageStatus, MessageTemplate
@@ -60,14 +62,12 @@ def queue_message(
     return message
 
 
-DISPATCH_CHUNK = 50  # messages per job, so that several workers share a large request
-
-
 def dispatch_after_commit(messages: list[Message]) -> None:
     """Ask the workers to deliver these messages as soon as the transaction commits."""
     ids = [m.id for m in messages]
-    for start in range(0, len(ids), DISPATCH_CHUNK):
-        enqueue_after_commit(db.session, DELIVER_JOB, ids[start : start + DISPATCH_CHUNK])
+    chunk = current_app.config["DELIVERY_BATCH_SIZE"]
+    for start in range(0, len(ids), chunk):
+        enqueue_after_commit(db.session, DELIVER_JOB, ids[start : start + chunk])
 
 
 def record_event(message_id: int, status: str, *, source: str = "hub", detail=None, at=None):
