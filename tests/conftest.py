@@ -139,7 +139,7 @@ def drain(app, redis_conn):
     """Run queued jobs in this process (a burst worker) until `until()` holds or all is done."""
     queue = Queue(QUEUE_NAME, connection=redis_conn)
 
-    def run(until=None, timeout: float = 20.0):
+    def run(until=None, timeout: float = 60.0):
         deadline = time.monotonic() + timeout
         while True:
             with app.app_context():
@@ -158,6 +158,21 @@ def drain(app, redis_conn):
             time.sleep(0.05)
 
     return run
+
+
+@pytest.fixture
+def fault(base_url, app):
+    """Tell a sandbox provider to fail its next `count` calls in the given way."""
+
+    def inject(mode: str, count: int, provider: str = "unisendergo", delay: float | None = None):
+        response = requests.post(
+            f"{base_url}/sandbox/control/faults",
+            json={"provider": provider, "mode": mode, "count": count, "delay": delay},
+            headers={"X-API-KEY": app.config["UNISENDERGO_API_KEY"]},
+        )
+        assert response.status_code == 200, response.text
+
+    return inject
 
 
 @pytest.fixture

@@ -16,60 +16,35 @@ from portal.queueing import enqueue_now
 LIMIT = 20_000
 
 
+def _due(model, now, stale):
+    """Due now, or waiting for no particular time but untouched since `stale`."""
+    return or_(
+        and_(model.next_attempt_at.is_(None), model.updated_at < stale),
+        model.next_attempt_at <= now,
+    )
+
+
 @app_job
 def sweep() -> dict:
     """Enqueue due work whose job should have run by now; repeats are harmless."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["STALE_AFTER_SECONDS"])
-    message_ids = (
-        db.session.execute(
-            db.select(Message.id)
-            .where(
-                Message.status == MessageStatus.QUEUED,
-                or_(
-                    and_(Message.next_attempt_at.is_(None), Message.updated_at < stale),
-                    Message.next_attempt_at <= now,
-                ),
-            )
-            .order_by(Message.id)
-            .limit(LIMIT)
-        )
-        .scalars()
-        .all()
+
+    def ids(column, *conditions, order=None):
+        query = db.select(column).where(*conditions).limit(LIMIT)
+        return db.session.execute(query.order_by(order) if order is not None else query).scalars().all()
+
+    message_ids = ids(
+        Message.id, Message.status == MessageStatus.QUEUED, _due(Message, now, stale), order=Message.id
     )
-    batch_ids = (
-        db.session.execute(
-            db.select(DeliveryBatch.id)
-            .where(
-                DeliveryBatch.state == "sending",
-                or_(DeliveryBatch.leased_until.is_(None), DeliveryBatch.leased_until < now),
-                or_(
-                    and_(DeliveryBatch.next_attempt_at.is_(None), DeliveryBatch.updated_at < stale),
-                    DeliveryBatch.next_attempt_at <= now,
-                ),
-            )
-            .limit(LIMIT)
-        )
-        .scalars()
-        .all()
+    batch_ids = ids(
+        DeliveryBatch.id,
+        DeliveryBatch.state == "sending",
+        or_(DeliveryBatch.leased_until.is_(None), DeliveryBatch.leased_until < now),
+        _due(DeliveryBatch, now, stale),
     )
-    subscription_ids = (
-        db.session.execute(
-            db.select(ContactSubscription.id)
-            .where(
-                ContactSubscription.status == "pending",
-                or_(
-                    and_(
-                        ContactSubscription.next_attempt_at.is_(None),
-                        ContactSubscription.updated_at < stale,
-                    ),
-                    ContactSubscription.next_attempt_at <= now,
-                ),
-            )
-            .limit(LIMIT)
-        )
-        .scalars()
-        .all()
+    subscription_ids = ids(
+        ContactSubscription.id, ContactSubscription.status == "pending", _due(ContactSubscription, now, stale)
     )
     db.session.rollback()
     chunk = current_app.config["DELIVERY_BATCH_SIZE"]

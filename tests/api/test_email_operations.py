@@ -187,14 +187,8 @@ def test_subscriber_is_added_to_the_unisender_list(api, drain, in_app):
     assert in_app(lambda: ContactSubscription.query.filter_by(email=email).one().status) == "done"
 
 
-def test_unisender_refusal_marks_the_subscription_failed(api, drain, in_app, base_url, app):
-    import requests
-
-    requests.post(
-        f"{base_url}/sandbox/control/faults",
-        json={"provider": "unisender", "mode": "reject_400", "count": 1},
-        headers={"X-API-KEY": app.config["UNISENDERGO_API_KEY"]},
-    )
+def test_unisender_refusal_marks_the_subscription_failed(api, drain, in_app, fault):
+    fault("reject_400", count=1, provider="unisender")
     email = unique_email("refused")
     api.post("/api/v1/email/subscribers", {"user_email": email, "list_id": "1", "source": "registration"})
     drain()
@@ -208,14 +202,8 @@ def test_unisender_refusal_marks_the_subscription_failed(api, drain, in_app, bas
     assert status == "failed" and "HTTP 400" in error
 
 
-def test_unisender_outage_is_retried(api, drain, in_app, base_url, app):
-    import requests
-
-    requests.post(
-        f"{base_url}/sandbox/control/faults",
-        json={"provider": "unisender", "mode": "error_500", "count": 2},
-        headers={"X-API-KEY": app.config["UNISENDERGO_API_KEY"]},
-    )
+def test_unisender_outage_is_retried(api, drain, in_app, fault):
+    fault("error_500", count=2, provider="unisender")
     email = unique_email("outage")
     api.post("/api/v1/email/subscribers", {"user_email": email, "list_id": "1", "source": "registration"})
     drain(

@@ -4,9 +4,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
-import requests
-
 from portal.extensions import db
 from portal.jobs import delivery as delivery_jobs
 from portal.jobs.sweeper import sweep
@@ -14,19 +11,6 @@ from portal.models import DeliveryBatch, Message, SandboxEmail, SandboxRequest
 from portal.models.base import utcnow
 from portal.services.backoff import retry_delay
 from tests.conftest import unique_email
-
-
-@pytest.fixture
-def fault(base_url, app):
-    def inject(mode: str, count: int, provider: str = "unisendergo", delay: float | None = None):
-        response = requests.post(
-            f"{base_url}/sandbox/control/faults",
-            json={"provider": provider, "mode": mode, "count": count, "delay": delay},
-            headers={"X-API-KEY": app.config["UNISENDERGO_API_KEY"]},
-        )
-        assert response.status_code == 200, response.text
-
-    return inject
 
 
 def send_letter(api, email: str, name: str = "Олег") -> int:
