@@ -6,6 +6,7 @@ from portal.api import bp
 from portal.api import validation as v
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
+from portal.api.idempotency import idempotent
 from portal.extensions import db
 from portal.models import Role
 from portal.services.contacts import queue_subscription, subscription_to_dict
@@ -48,6 +49,7 @@ def _recipients(data: dict) -> list[tuple[str, dict]]:
 
 @bp.post("/email/send")
 @token_required(Role.PARTNER, Role.ADMIN)
+@idempotent
 def email_send():
     """Queue a letter from a stored template to one or many recipients."""
     data = v.json_object()
@@ -89,6 +91,7 @@ def email_send():
 
 @bp.post("/email/subscribers")
 @token_required(Role.PARTNER, Role.ADMIN)
+@idempotent
 def email_subscribers():
     """Add an address to a Unisender list."""
     data = v.json_object()

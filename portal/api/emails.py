@@ -6,6 +6,7 @@ from portal.api import bp
 from portal.api import validation as v
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
+from portal.api.idempotency import idempotent
 from portal.extensions import db
 from portal.models import Role
 from portal.services import triggers
@@ -31,6 +32,7 @@ KINDS = {"registration": _registration}
 
 @bp.post("/emails/send")
 @token_required(Role.PARTNER, Role.ADMIN)
+@idempotent
 def emails_send():
     data = v.json_object()
     kind = data.get("kind")

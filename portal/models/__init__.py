@@ -1,5 +1,6 @@
 """Every model, re-exported so Alembic and the app see one metadata."""
 
+from portal.models.api_request_key import ApiRequestKey
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
 from portal.models.message import Message, MessageEvent, MessageStatus
@@ -8,6 +9,7 @@ from portal.models.sandbox import SandboxEmail, SandboxRequest, SandboxSubscribe
 from portal.models.user import Role, User
 
 __all__ = [
+    "ApiRequestKey",
     "ContactSubscription",
     "DeliveryBatch",
     "Message",
