@@ -10,8 +10,8 @@ lock lets one worker at a time sweep.
 
 import argparse
 import logging
+import signal
 import threading
-import time
 
 from redis.exceptions import RedisError
 from rq import SimpleWorker
@@ -50,25 +50,36 @@ def main() -> None:
         if not args.burst:
             threading.Thread(target=run_sweeper, args=(app, stop), daemon=True).start()
         try:
-            work_through_redis_outages(app, burst=args.burst)
+            work_through_redis_outages(app, burst=args.burst, stopping=stop)
         finally:
             stop.set()
     log.info("worker on %s stopped", QUEUE_NAME)
 
 
-def work_through_redis_outages(app, burst: bool) -> None:
-    """Run the RQ worker; when Redis goes away, wait for it and start again."""
+def work_through_redis_outages(app, burst: bool, stopping: threading.Event) -> None:
+    """Run the RQ worker; when Redis goes away, wait for it and start again.
+
+    A stop (SIGTERM, Ctrl-C) ends the loop even when it arrives while Redis is down:
+    RQ's own shutdown then fails on its Redis calls, which must not read as an outage.
+    """
     pause = 0.5
-    while True:
+    while not stopping.is_set():
+        worker = None
         try:
             # SimpleWorker runs jobs in this process: no fork per job, warm DB connections.
             worker = SimpleWorker([get_queue()], connection=get_redis(), maintenance_interval=30)
             worker.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
-            return
         except RedisError as exc:
             log.warning("Redis unavailable (%s); retrying in %.1f s", exc, pause)
-            time.sleep(pause)
-            pause = min(pause * 2, 10)
+            if worker is not None and getattr(worker, "pubsub_thread", None):
+                worker.pubsub_thread.stop()  # the dead worker's listener would retry forever
+        # RQ notes a stop request here (no public accessor); RQ also returns on some Redis errors.
+        if burst or (worker is not None and worker._shutdown_requested_date is not None):
+            return
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.set())
+        stopping.wait(pause)
+        pause = min(pause * 2, 10)
 
 
 if __name__ == "__main__":
