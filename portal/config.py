@@ -48,8 +48,6 @@ class Config:
     PROVIDER_TIMEOUT_SECONDS = _float("PROVIDER_TIMEOUT_SECONDS", 10.0)
 
     # Delivery and retries.
-    # Messages per delivery job: a large request is shared out among the workers.
-    DELIVERY_BATCH_SIZE = _int("DELIVERY_BATCH_SIZE", 50)
     DELIVERY_MAX_ATTEMPTS = _int("DELIVERY_MAX_ATTEMPTS", 8)
     DELIVERY_RETRY_BASE_SECONDS = _float("DELIVERY_RETRY_BASE_SECONDS", 5.0)
     DELIVERY_RETRY_CAP_SECONDS = _float("DELIVERY_RETRY_CAP_SECONDS", 1800.0)

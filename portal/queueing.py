@@ -1,6 +1,7 @@
 """The Redis connection, the RQ queue, and jobs sent only after the transaction commits."""
 
 import logging
+import time
 from datetime import timedelta
 
 from flask import Flask, current_app
@@ -11,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 QUEUE_NAME = "mayak"
+DISPATCH_JOB = "portal.jobs.delivery.dispatch_queued"
+DISPATCH_KICK = "mayak:dispatch-kick"
 log = logging.getLogger("mayak.queue")
 
 
@@ -57,8 +60,37 @@ def enqueue_after_commit(session: Session, func: str, *args, **options) -> None:
 def _send_pending_jobs(session: Session) -> None:
     for func, args, options in session.info.pop("after_commit_jobs", []):
         enqueue_now(func, *args, **options)
+    if session.info.pop("kick_dispatch", False):
+        kick_dispatch()
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending_jobs(session: Session, _previous_transaction) -> None:
     session.info.pop("after_commit_jobs", None)
+    session.info.pop("kick_dispatch", None)
+
+
+def kick_dispatch(delay: float | None = None) -> None:
+    """Make sure a dispatch job will look for queued messages (one job for many callers)."""
+    if delay:
+        # One delayed dispatch per second of due time, however many retries wait for it.
+        enqueue_now(DISPATCH_JOB, delay=delay, job_id=f"dispatch-at-{int(time.time() + delay)}")
+        return
+    try:
+        if not get_redis().set(DISPATCH_KICK, 1, nx=True, ex=60):
+            return  # a dispatch job is queued and has not looked yet: it will see our rows
+    except RedisError as exc:
+        log.warning("could not kick the dispatcher: %s (the sweeper will)", exc)
+        return
+    if not enqueue_now(DISPATCH_JOB):
+        reset_dispatch_kick()
+
+
+def reset_dispatch_kick() -> None:
+    """Called by the dispatcher before it looks: later commits must kick again."""
+    get_redis().delete(DISPATCH_KICK)
+
+
+def kick_after_commit(session: Session) -> None:
+    """Kick the dispatcher once the current transaction commits."""
+    session.info["kick_dispatch"] = True

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from portal.queueing import QUEUE_NAME
+from portal.queueing import DISPATCH_KICK, QUEUE_NAME
 from tests.stack import Stack, free_port, wait_until
 
 STACK_KIND = os.environ.get("MAYAK_TEST_STACK", "embedded")
@@ -201,10 +201,28 @@ def _clean_shared_state(request):
         redis.delete(key)
     for key in redis.scan_iter("login:*"):
         redis.delete(key)
+    redis.delete(DISPATCH_KICK)
     queue = Queue(QUEUE_NAME, connection=redis)
     queue.empty()
     for job_id in queue.scheduled_job_registry.get_job_ids():
         queue.scheduled_job_registry.remove(job_id)
+    # The dispatcher takes any queued message: close what this test left, so the next
+    # test's provider calls (and injected faults) are its own.
+    from portal.models import ContactSubscription, DeliveryBatch, Message
+
+    with app.app_context():
+        db.session.execute(
+            db.update(Message).where(Message.status.in_(["queued", "sending"])).values(status="failed")
+        )
+        db.session.execute(
+            db.update(DeliveryBatch).where(DeliveryBatch.state == "sending").values(state="failed")
+        )
+        db.session.execute(
+            db.update(ContactSubscription)
+            .where(ContactSubscription.status == "pending")
+            .values(status="failed")
+        )
+        db.session.commit()
 
 
 def unique_email(prefix: str = "user") -> str:

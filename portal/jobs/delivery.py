@@ -1,35 +1,58 @@
-"""Delivering letters: claim queued messages, batch them, call the provider."""
+"""Delivering letters: claim queued messages, batch them, one job per provider call.
+
+Requests do not enqueue a job per message: after their commit they "kick" the
+dispatcher (a Redis SET NX), so a burst of requests costs one dispatch job. The
+dispatcher deletes the kick before it looks, so a message committed while it runs
+either is seen by it or sets a new kick.
+"""
 
 from portal.extensions import db
 from portal.jobs import app_job
-from portal.queueing import enqueue_now
+from portal.queueing import enqueue_now, kick_dispatch, reset_dispatch_kick
 from portal.services import delivery
 
 SEND_BATCH_JOB = "portal.jobs.delivery.send_batch"
-DELIVER_JOB = "portal.jobs.delivery.deliver_messages"
+CLAIM_LIMIT = 2000
 
 
 @app_job
-def deliver_messages(message_ids: list[int]) -> dict:
-    """Claim the messages that are still queued and send them, one call per batch."""
-    batch_ids = delivery.claim_and_batch(message_ids)
-    db.session.commit()
-    # The scheduler works in whole seconds: a retry that came early waits for its time.
-    early = delivery.seconds_until_due(message_ids=message_ids)
+def dispatch_queued() -> dict:
+    """Claim every due queued message, batch them, and send the batches to the workers."""
+    reset_dispatch_kick()
+    totals = {"claimed": 0, "batches": 0}
+    while True:
+        claimed, batch_ids = delivery.claim_and_batch(CLAIM_LIMIT)
+        db.session.commit()
+        for batch_id in batch_ids:
+            enqueue_now(SEND_BATCH_JOB, batch_id)
+        totals["claimed"] += claimed
+        totals["batches"] += len(batch_ids)
+        if claimed < CLAIM_LIMIT:
+            break
+    # Letters waiting for a retry: dispatch again when the first of them is due.
+    wait = delivery.seconds_until_due()
     db.session.rollback()
-    if early is not None:
-        enqueue_now(DELIVER_JOB, message_ids, delay=early)
-    totals = {"batches": len(batch_ids), "sent": 0, "failed": 0}
-    for batch_id in batch_ids:
-        outcome = _send(batch_id)
-        totals["sent"] += outcome.sent
-        totals["failed"] += outcome.failed
+    if wait is not None:
+        kick_dispatch(delay=wait)
     return totals
 
 
 @app_job
+def deliver_messages(message_ids: list[int]) -> dict:
+    """Send these messages now, if they are still queued (used by tests and the shell)."""
+    claimed, batch_ids = delivery.claim_and_batch(len(message_ids), message_ids)
+    db.session.commit()
+    outcomes = [_send(batch_id) for batch_id in batch_ids]
+    return {
+        "claimed": claimed,
+        "sent": sum(o.sent for o in outcomes),
+        "failed": sum(o.failed for o in outcomes),
+    }
+
+
+@app_job
 def send_batch(batch_id: str) -> dict:
-    """(Re)send one batch: after a provider error, or when the sweeper finds it stale."""
+    """Send one batch: first time, after a provider error, or when the sweeper finds it stale."""
     outcome = _send(batch_id)
     return {"sent": outcome.sent, "failed": outcome.failed}
 
@@ -37,6 +60,7 @@ def send_batch(batch_id: str) -> dict:
 def _send(batch_id: str) -> delivery.BatchOutcome:
     if not delivery.lease_batch(batch_id):
         db.session.rollback()
+        # The scheduler works in whole seconds: a retry that came early waits for its time.
         early = delivery.seconds_until_due(batch_id=batch_id)
         db.session.rollback()
         if early is not None:
@@ -48,5 +72,5 @@ def _send(batch_id: str) -> delivery.BatchOutcome:
     if outcome.batch_retry_in is not None:
         enqueue_now(SEND_BATCH_JOB, batch_id, delay=outcome.batch_retry_in)
     if outcome.requeued:
-        enqueue_now(DELIVER_JOB, outcome.requeued, delay=outcome.requeue_in)
+        kick_dispatch(delay=outcome.requeue_in)
     return outcome

@@ -3,15 +3,15 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, update
 
 from portal.extensions import db
 from portal.jobs import app_job
 from portal.jobs.contacts import SUBSCRIBE_JOB
-from portal.jobs.delivery import DELIVER_JOB, SEND_BATCH_JOB
+from portal.jobs.delivery import SEND_BATCH_JOB
 from portal.models import ContactSubscription, DeliveryBatch, Message, MessageStatus
 from portal.models.base import utcnow
-from portal.queueing import enqueue_now
+from portal.queueing import enqueue_now, kick_dispatch, reset_dispatch_kick
 
 LIMIT = 20_000
 
@@ -24,39 +24,59 @@ def _due(model, now, stale):
     )
 
 
+def _claim_stale(model, now, *conditions) -> list:
+    """Ids of stale rows, touched so that the next sweep leaves them to the job it sends."""
+    ids = db.session.execute(db.select(model.id).where(*conditions).limit(LIMIT)).scalars().all()
+    if ids:
+        db.session.execute(
+            update(model)
+            .where(model.id.in_(ids))
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
 @app_job
 def sweep() -> dict:
-    """Enqueue due work whose job should have run by now; repeats are harmless."""
+    """Enqueue work whose job should have run by now; repeats are harmless."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["STALE_AFTER_SECONDS"])
-
-    def ids(column, *conditions, order=None):
-        query = db.select(column).where(*conditions).limit(LIMIT)
-        return db.session.execute(query.order_by(order) if order is not None else query).scalars().all()
-
-    message_ids = ids(
-        Message.id, Message.status == MessageStatus.QUEUED, _due(Message, now, stale), order=Message.id
-    )
-    batch_ids = ids(
-        DeliveryBatch.id,
+    waiting = db.session.execute(
+        db.select(db.func.count())
+        .select_from(Message)
+        .where(Message.status == MessageStatus.QUEUED, _due(Message, now, stale))
+    ).scalar()
+    batch_ids = _claim_stale(
+        DeliveryBatch,
+        now,
         DeliveryBatch.state == "sending",
         or_(DeliveryBatch.leased_until.is_(None), DeliveryBatch.leased_until < now),
         _due(DeliveryBatch, now, stale),
     )
-    subscription_ids = ids(
-        ContactSubscription.id, ContactSubscription.status == "pending", _due(ContactSubscription, now, stale)
+    subscription_ids = _claim_stale(
+        ContactSubscription,
+        now,
+        ContactSubscription.status == "pending",
+        _due(ContactSubscription, now, stale),
     )
-    db.session.rollback()
-    chunk = current_app.config["DELIVERY_BATCH_SIZE"]
-    for start in range(0, len(message_ids), chunk):
-        enqueue_now(DELIVER_JOB, message_ids[start : start + chunk])
+    found = {"messages": waiting, "batches": len(batch_ids), "subscriptions": len(subscription_ids)}
+    if current_app.config["SANDBOX"]:
+        from portal.sandbox.webhooks import stale_webhook_requests
+
+        webhook_ids = stale_webhook_requests(now, stale)
+        found["sandbox_webhooks"] = len(webhook_ids)
+    db.session.commit()
+    if waiting:
+        reset_dispatch_kick()  # a kick whose job was lost would otherwise hold back the new one
+        kick_dispatch()
     for batch_id in batch_ids:
         enqueue_now(SEND_BATCH_JOB, batch_id)
     for subscription_id in subscription_ids:
         enqueue_now(SUBSCRIBE_JOB, subscription_id)
-    found = {"messages": len(message_ids), "batches": len(batch_ids), "subscriptions": len(subscription_ids)}
     if current_app.config["SANDBOX"]:
-        from portal.sandbox.webhooks import resend_stale_webhooks
+        from portal.sandbox.webhooks import WEBHOOK_JOB
 
-        found["sandbox_webhooks"] = resend_stale_webhooks(stale)
+        for request_id in webhook_ids:
+            enqueue_now(WEBHOOK_JOB, request_id, retry=5)
     return found

@@ -21,5 +21,9 @@ class DeliveryBatch(db.Model):
     # A worker holds the batch until then; past it, a crashed worker's batch is taken over.
     leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_job_id: Mapped[str | None] = mapped_column(String(128))
+    # What is sent: the letter itself, or one with {{placeholders}} for the recipients' values.
+    subject: Mapped[str | None] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    plaintext: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

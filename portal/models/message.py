@@ -67,13 +67,15 @@ class Message(db.Model):
     rendered_subject: Mapped[str | None] = mapped_column(Text)
     rendered_html: Mapped[str | None] = mapped_column(Text)
     rendered_text: Mapped[str | None] = mapped_column(Text)
+    # This recipient's values for the placeholders of its batch's shared letter.
+    substitutions: Mapped[dict | None] = mapped_column(JSON)
     template_version: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     template = relationship("MessageTemplate", lazy="joined")
-    events = relationship("MessageEvent", order_by="MessageEvent.id", lazy="selectin", passive_deletes=True)
+    events = relationship("MessageEvent", order_by="MessageEvent.id", passive_deletes=True)
 
 
 class MessageEvent(db.Model):

@@ -17,6 +17,7 @@ class SandboxRequest(db.Model):
     response: Mapped[dict] = mapped_column(JSON, default=dict)
     repeats: Mapped[int] = mapped_column(Integer, default=0)
     webhook_state: Mapped[str] = mapped_column(String(16), default="pending")
+    webhook_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -13,6 +13,7 @@ from portal.models import SandboxEmail, SandboxRequest
 from portal.queueing import enqueue_after_commit
 from portal.sandbox import faults, providers_bp
 from portal.sandbox.webhooks import WEBHOOK_JOB
+from portal.services.rendering import substitute
 
 # Recipients at these domains let tests and demos see each provider outcome.
 REFUSED_DOMAINS = {
@@ -84,7 +85,7 @@ def _record(message: dict, key: str | None) -> dict:
     sandbox_request = SandboxRequest(provider="unisendergo", idempotence_key=key, job_id=job_id)
     db.session.add(sandbox_request)
     db.session.flush()
-    accepted, failed = [], {}
+    accepted, failed, rows = [], {}, []
     body = message.get("body") or {}
     for recipient in message["recipients"]:
         email = str(recipient["email"])
@@ -98,21 +99,23 @@ def _record(message: dict, key: str | None) -> dict:
             failed[email] = REFUSED_DOMAINS[domain]
             continue
         accepted.append(email)
-        db.session.add(
-            SandboxEmail(
-                request_id=sandbox_request.id,
-                job_id=job_id,
-                email=email,
-                from_email=message["from_email"],
-                from_name=message.get("from_name"),
-                subject=_substitute(message.get("subject", ""), recipient),
-                html=_substitute(body.get("html", ""), recipient),
-                plaintext=_substitute(body.get("plaintext", ""), recipient),
-                substitutions=recipient.get("substitutions") or {},
-                meta=recipient.get("metadata") or {},
-                status=BOUNCING_DOMAINS.get(domain, "delivered"),
-            )
+        rows.append(
+            {
+                "request_id": sandbox_request.id,
+                "job_id": job_id,
+                "email": email,
+                "from_email": message["from_email"],
+                "from_name": message.get("from_name"),
+                "subject": _substitute(message.get("subject", ""), recipient),
+                "html": _substitute(body.get("html", ""), recipient),
+                "plaintext": _substitute(body.get("plaintext", ""), recipient),
+                "substitutions": recipient.get("substitutions") or {},
+                "meta": recipient.get("metadata") or {},
+                "status": BOUNCING_DOMAINS.get(domain, "delivered"),
+            }
         )
+    if rows:
+        db.session.execute(db.insert(SandboxEmail), rows)
     response = {"status": "success", "job_id": job_id, "emails": accepted, "failed_emails": failed}
     sandbox_request.response = response
     sandbox_request.webhook_state = "pending" if accepted else "none"
@@ -123,6 +126,5 @@ def _record(message: dict, key: str | None) -> dict:
 
 def _substitute(text: str, recipient: dict) -> str:
     """UnisenderGo's 'simple' engine: {{name}} replaced by the recipient's substitution."""
-    for name, value in (recipient.get("substitutions") or {}).items():
-        text = text.replace("{{" + str(name) + "}}", str(value))
-    return text
+    values = {str(k): str(v) for k, v in (recipient.get("substitutions") or {}).items()}
+    return substitute(text, values) if values else text

@@ -10,9 +10,9 @@ from flask import current_app
 from portal.extensions import db
 from portal.jobs import app_job
 from portal.models import SandboxEmail, SandboxRequest
-from portal.queueing import enqueue_now
 
 WEBHOOK_JOB = "portal.sandbox.webhooks.post_unisendergo_status"
+EVENTS_PER_CALLBACK = 100  # UnisenderGo batches up to 100 events in one callback
 
 
 def sign_unisendergo(payload: dict, api_key: str) -> bytes:
@@ -54,42 +54,47 @@ def post_unisendergo_status(request_id: int) -> None:
         .scalars()
         .all()
     )
-    payload = {
-        "events_by_user": [
-            {
-                "user_id": 1,
-                "project_id": "sandbox",
-                "project_name": "Mayak sandbox",
-                "events": status_events(emails),
-            }
-        ]
-    }
-    body = sign_unisendergo(payload, current_app.config["UNISENDERGO_API_KEY"])
+    events = status_events(emails)
     db.session.rollback()
-    response = requests.post(
-        current_app.config["PUBLIC_BASE_URL"] + "/webhooks/unisendergo/status",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        timeout=current_app.config["PROVIDER_TIMEOUT_SECONDS"],
-    )
-    response.raise_for_status()
+    for start in range(0, len(events), EVENTS_PER_CALLBACK):
+        payload = {
+            "events_by_user": [
+                {
+                    "user_id": 1,
+                    "project_id": "sandbox",
+                    "project_name": "Mayak sandbox",
+                    "events": events[start : start + EVENTS_PER_CALLBACK],
+                }
+            ]
+        }
+        response = requests.post(
+            current_app.config["PUBLIC_BASE_URL"] + "/webhooks/unisendergo/status",
+            data=sign_unisendergo(payload, current_app.config["UNISENDERGO_API_KEY"]),
+            headers={"Content-Type": "application/json"},
+            timeout=current_app.config["PROVIDER_TIMEOUT_SECONDS"],
+        )
+        response.raise_for_status()
     sandbox_request = db.session.get(SandboxRequest, request_id)
     sandbox_request.webhook_state = "sent"
     db.session.commit()
 
 
-def resend_stale_webhooks(stale_before: datetime) -> int:
-    """Callbacks whose job was lost (say, with Redis) go out again, as a provider retries."""
+def stale_webhook_requests(now: datetime, stale_before: datetime) -> list[int]:
+    """Callbacks whose job was lost (say, with Redis): marked to go out again, as a provider retries."""
     ids = (
         db.session.execute(
             db.select(SandboxRequest.id)
-            .where(SandboxRequest.webhook_state == "pending", SandboxRequest.created_at < stale_before)
+            .where(
+                SandboxRequest.webhook_state == "pending",
+                db.func.coalesce(SandboxRequest.webhook_queued_at, SandboxRequest.created_at) < stale_before,
+            )
             .limit(5000)
         )
         .scalars()
         .all()
     )
-    db.session.rollback()
-    for request_id in ids:
-        enqueue_now(WEBHOOK_JOB, request_id, retry=5)
-    return len(ids)
+    if ids:
+        db.session.execute(
+            db.update(SandboxRequest).where(SandboxRequest.id.in_(ids)).values(webhook_queued_at=now)
+        )
+    return ids

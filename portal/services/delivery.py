@@ -19,7 +19,7 @@ from portal.providers import ProviderError
 from portal.providers.unisender_go import Recipient
 from portal.services import provider_clients
 from portal.services.backoff import retry_delay
-from portal.services.rendering import RenderError, render_letter
+from portal.services.rendering import RenderedLetter, RenderError, render_letter, shared_letter
 
 MAX_RECIPIENTS_PER_CALL = 500  # UnisenderGo's limit for email/send
 RETRYABLE_RECIPIENT_FAILURES = {"temporary_unavailable"}
@@ -34,17 +34,32 @@ class BatchOutcome:
     requeue_in: float = 0.0
 
 
-def claim_and_batch(message_ids: list[int]) -> list[str]:
-    """Claim the due, queued messages among these ids and group them into batches."""
+def claim_and_batch(limit: int, message_ids: list[int] | None = None) -> tuple[int, list[str]]:
+    """Claim up to `limit` due, queued messages (any, or among these ids) and batch them.
+
+    Returns how many were claimed and the new batch ids. Letters that render to the same
+    shared letter (see rendering.shared_letter) go in one batch, one provider call.
+    """
     now = utcnow()
+    candidates = (
+        db.select(Message.id)
+        .where(
+            Message.status == MessageStatus.QUEUED,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+        )
+        .order_by(Message.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's write lock serialises instead
+    )
+    if message_ids is not None:
+        candidates = candidates.where(Message.id.in_(message_ids))
+    ids = db.session.execute(candidates).scalars().all()
+    if not ids:
+        return 0, []
     claimed = (
         db.session.execute(
             update(Message)
-            .where(
-                Message.id.in_(message_ids),
-                Message.status == MessageStatus.QUEUED,
-                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-            )
+            .where(Message.id.in_(ids), Message.status == MessageStatus.QUEUED)
             .values(status=MessageStatus.SENDING, updated_at=now)
             .returning(Message.id)
             .execution_options(synchronize_session=False)
@@ -52,19 +67,25 @@ def claim_and_batch(message_ids: list[int]) -> list[str]:
         .scalars()
         .all()
     )
-    if not claimed:
-        return []
     messages = db.session.execute(db.select(Message).where(Message.id.in_(claimed))).scalars()
-    groups: dict[tuple, list[list[Message]]] = {}
+    groups: dict[RenderedLetter, list[list[Message]]] = {}
     for message in messages:
         try:
-            letter = _render(message)
+            letter, shared, substitutions = _render(message)
         except RenderError as exc:
             _fail(message, str(exc))
             continue
-        message.rendered_subject, message.rendered_html, message.rendered_text = letter
+        message.rendered_subject, message.rendered_html, message.rendered_text = (
+            letter.subject,
+            letter.html,
+            letter.text,
+        )
         message.template_version = message.template.version
-        batches = groups.setdefault(letter, [[]])
+        message.substitutions = substitutions
+        if shared is None:
+            groups.setdefault(letter, []).append([message])  # alone in its call
+            continue
+        batches = groups.setdefault(shared, [[]])
         # One address appears once per call: UnisenderGo would drop the second as a duplicate.
         if len(batches[-1]) >= MAX_RECIPIENTS_PER_CALL or any(
             m.recipient == message.recipient for m in batches[-1]
@@ -72,27 +93,37 @@ def claim_and_batch(message_ids: list[int]) -> list[str]:
             batches.append([])
         batches[-1].append(message)
     batch_ids = []
-    for batches in groups.values():
+    for content, batches in groups.items():
         for members in batches:
-            batch = DeliveryBatch(id=str(uuid.uuid4()), provider="unisendergo")
+            batch = DeliveryBatch(
+                id=str(uuid.uuid4()),
+                provider="unisendergo",
+                subject=content.subject,
+                html=content.html,
+                plaintext=content.text,
+            )
             db.session.add(batch)
             for message in members:
                 message.batch_id = batch.id
             batch_ids.append(batch.id)
     db.session.flush()
-    return batch_ids
+    return len(claimed), batch_ids
 
 
-def _render(message: Message) -> tuple[str, str, str]:
+def _render(message: Message) -> tuple[RenderedLetter, RenderedLetter | None, dict]:
+    """The full letter, the shared letter it can go out as (or None), its substitutions."""
     template = message.template
     variables = {k: v for k, v in (message.variables or {}).items() if isinstance(k, str)}
-    letter = render_letter(
+    parts = (
         message.subject_override or template.subject,
         message.body_override or template.body_html,
         "" if message.body_override else template.body_text,
-        variables,
     )
-    return letter.subject, letter.html, letter.text
+    letter = render_letter(*parts, variables)
+    shared = shared_letter(*parts, variables, letter)
+    if shared is None:
+        return letter, None, {}
+    return letter, shared[0], shared[1]
 
 
 def _fail(message: Message, error: str) -> None:
@@ -102,17 +133,15 @@ def _fail(message: Message, error: str) -> None:
     db.session.add(MessageEvent(message_id=message.id, status=MessageStatus.FAILED, detail=error))
 
 
-def seconds_until_due(batch_id: str | None = None, message_ids: list[int] | None = None) -> float | None:
-    """How long until this batch (or the earliest of these queued messages) is due, if it waits."""
+def seconds_until_due(batch_id: str | None = None) -> float | None:
+    """How long until this batch (or else the first waiting queued message) is due, if it waits."""
     now = utcnow()
     if batch_id is not None:
         query = db.select(DeliveryBatch.next_attempt_at).where(
             DeliveryBatch.id == batch_id, DeliveryBatch.state == "sending"
         )
     else:
-        query = db.select(db.func.min(Message.next_attempt_at)).where(
-            Message.id.in_(message_ids), Message.status == MessageStatus.QUEUED
-        )
+        query = db.select(db.func.min(Message.next_attempt_at)).where(Message.status == MessageStatus.QUEUED)
     due = db.session.execute(query).scalar()
     return (due - now).total_seconds() if due and due > now else None
 
@@ -143,15 +172,10 @@ def send_batch(batch_id: str) -> BatchOutcome:
     The caller must not hold a transaction open during this call's HTTP request: the
     request is made between two transactions.
     """
+    batch = db.session.get(DeliveryBatch, batch_id)
+    letter = (batch.subject, batch.html, batch.plaintext)
     rows = db.session.execute(
-        db.select(
-            Message.id,
-            Message.recipient,
-            Message.variables,
-            Message.rendered_subject,
-            Message.rendered_html,
-            Message.rendered_text,
-        )
+        db.select(Message.id, Message.recipient, Message.substitutions)
         .where(Message.batch_id == batch_id, Message.status == MessageStatus.SENDING)
         .order_by(Message.id)
     ).all()
@@ -163,18 +187,16 @@ def send_batch(batch_id: str) -> BatchOutcome:
     config = current_app.config
     recipients = [
         Recipient(
-            email=row.recipient,
-            substitutions=_inert_substitutions(row),
-            metadata={"message_id": str(row.id)},
+            email=row.recipient, substitutions=row.substitutions or {}, metadata={"message_id": str(row.id)}
         )
         for row in rows
     ]
     try:
         result = provider_clients.unisendergo().send_email(
             recipients=recipients,
-            subject=rows[0].rendered_subject,
-            html=rows[0].rendered_html,
-            plaintext=rows[0].rendered_text or "",
+            subject=letter[0],
+            html=letter[1],
+            plaintext=letter[2] or "",
             from_email=config["UNISENDERGO_FROM_EMAIL"],
             from_name=config["UNISENDERGO_FROM_NAME"],
             idempotence_key=batch_id,
@@ -182,16 +204,6 @@ def send_batch(batch_id: str) -> BatchOutcome:
     except ProviderError as exc:
         return _record_batch_failure(batch_id, exc)
     return _record_batch_success(batch_id, result)
-
-
-def _inert_substitutions(row) -> dict:
-    """The recipient's variables, minus any the provider could substitute into the letter.
-
-    The hub renders letters itself (escaped); a `{{name}}` left in the rendered text
-    would let the provider insert the raw, unescaped value.
-    """
-    rendered = f"{row.rendered_subject}{row.rendered_html}{row.rendered_text}"
-    return {k: str(v) for k, v in (row.variables or {}).items() if "{{" + str(k) + "}}" not in rendered}
 
 
 def _batch_messages(batch_id: str) -> list[Message]:

@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
+from portal.database import insert_ignoring_conflicts
 from portal.extensions import db
-from portal.models import Message, MessageStatus
+from portal.models import Message, MessageEvent, MessageStatus
 from portal.services.messages import apply_provider_status
 
 KNOWN_STATUSES = {
@@ -54,6 +55,7 @@ def apply_status_events(payload: dict) -> dict:
     messages = {
         m.id: m for m in db.session.execute(db.select(Message).where(Message.id.in_(wanted))).scalars()
     }
+    history = []
     for message_id, items in wanted.items():
         message = messages.get(message_id)
         if message is None:
@@ -64,8 +66,16 @@ def apply_status_events(payload: dict) -> dict:
             detail = " ".join(
                 str(x) for x in (info.get("delivery_status"), info.get("destination_response")) if x
             )
-            apply_provider_status(
-                message, KNOWN_STATUSES[data["status"]], detail or None, _event_time(data.get("event_time"))
+            history.append(
+                apply_provider_status(
+                    message,
+                    KNOWN_STATUSES[data["status"]],
+                    detail or None,
+                    _event_time(data.get("event_time")),
+                )
             )
             counts["applied"] += 1
+    if history:
+        # A repeated callback carries the same events: stored once (unique per message, status, time).
+        db.session.execute(insert_ignoring_conflicts(MessageEvent, history))
     return counts

@@ -2,16 +2,10 @@
 
 from datetime import datetime
 
-from flask import current_app
-
-from portal.database import insert_ignoring_conflicts
 from portal.extensions import db
 from portal.models import Message, MessageEvent, MessageStatus, MessageTemplate
-from portal.models.base import utcnow
 from portal.models.message import PROBLEM_STATUSES, PROGRESS
-from portal.queueing import enqueue_after_commit
-
-DELIVER_JOB = "portal.jobs.delivery.deliver_messages"
+from portal.queueing import kick_after_commit
 
 
 class TemplateNotFound(LookupError):
@@ -63,28 +57,28 @@ def queue_message(
 
 
 def dispatch_after_commit(messages: list[Message]) -> None:
-    """Ask the workers to deliver these messages as soon as the transaction commits."""
-    ids = [m.id for m in messages]
-    chunk = current_app.config["DELIVERY_BATCH_SIZE"]
-    for start in range(0, len(ids), chunk):
-        enqueue_after_commit(db.session, DELIVER_JOB, ids[start : start + chunk])
+    """Ask the workers to deliver queued messages as soon as the transaction commits."""
+    if messages:
+        kick_after_commit(db.session)
 
 
-def record_event(message_id: int, status: str, *, source: str = "hub", detail=None, at=None):
-    """Append a history step; the same provider event twice is stored once."""
-    values = {
-        "message_id": message_id,
+def apply_provider_status(message: Message, status: MessageStatus, detail: str | None, at: datetime) -> dict:
+    """Move a message forward on a provider event; late or repeated events never move it back.
+
+    Returns the history row to store (the caller inserts many at once).
+    """
+    event = {
+        "message_id": message.id,
         "status": status,
-        "source": source,
+        "source": "provider",
         "detail": detail,
-        "occurred_at": at or utcnow(),
+        "occurred_at": at,
     }
-    db.session.execute(insert_ignoring_conflicts(MessageEvent, values))
+    _advance(message, status, detail)
+    return event
 
 
-def apply_provider_status(message: Message, status: MessageStatus, detail: str | None, at: datetime):
-    """Move a message forward on a provider event; late or repeated events never move it back."""
-    record_event(message.id, status, source="provider", detail=detail, at=at)
+def _advance(message: Message, status: MessageStatus, detail: str | None) -> None:
     current = MessageStatus(message.status)
     if status in PROBLEM_STATUSES:
         # A soft bounce after delivery is an auto-reply, not a failure.

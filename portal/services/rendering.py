@@ -1,10 +1,13 @@
 """Letters rendered from admin-edited templates in a sandboxed Jinja environment."""
 
 import operator
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
 
 MAX_TEMPLATE_CHARS = 200_000
 MAX_OUTPUT_CHARS = 1_000_000
@@ -33,6 +36,9 @@ class _LetterEnvironment(ImmutableSandboxedEnvironment):
 
 _html_env = _LetterEnvironment(autoescape=True, undefined=StrictUndefined)
 _text_env = _LetterEnvironment(autoescape=False, undefined=StrictUndefined)
+_ENVIRONMENTS = {"html": _html_env, "text": _text_env}
+# UnisenderGo's "simple" engine: {{name}}, a name of Latin letters, digits, _ and -.
+PLACEHOLDER = re.compile(r"\{\{([A-Za-z][A-Za-z0-9_-]*)\}\}")
 
 
 @dataclass(frozen=True)
@@ -42,11 +48,16 @@ class RenderedLetter:
     text: str
 
 
-def _render(env, source: str, variables: dict) -> str:
+@lru_cache(maxsize=512)
+def _compiled(kind: str, source: str):
+    return _ENVIRONMENTS[kind].from_string(source)
+
+
+def _render(kind: str, source: str, variables: dict) -> str:
     if len(source) > MAX_TEMPLATE_CHARS:
         raise RenderError("шаблон слишком большой")
     try:
-        output = env.from_string(source).render(**variables)
+        output = _compiled(kind, source).render(**variables)
     except SecurityError as exc:
         raise RenderError(f"шаблон делает недопустимое: {exc}") from exc
     except TemplateError as exc:
@@ -62,7 +73,49 @@ def _render(env, source: str, variables: dict) -> str:
 def render_letter(subject: str, html: str, text: str, variables: dict) -> RenderedLetter:
     """Render the three parts of a letter; variables must be plain values."""
     return RenderedLetter(
-        subject=" ".join(_render(_text_env, subject, variables).split()),
-        html=_render(_html_env, html, variables),
-        text=_render(_text_env, text, variables) if text else "",
+        subject=" ".join(_render("text", subject, variables).split()),
+        html=_render("html", html, variables),
+        text=_render("text", text, variables) if text else "",
     )
+
+
+def substitute(text: str, substitutions: dict[str, str]) -> str:
+    """What the provider does with a letter and one recipient's substitutions: one pass."""
+    return PLACEHOLDER.sub(lambda m: substitutions.get(m.group(1), m.group(0)), text)
+
+
+def shared_letter(
+    subject: str, html: str, text: str, variables: dict, letter: RenderedLetter
+) -> tuple[RenderedLetter, dict[str, str]] | None:
+    """The letter with provider placeholders for the variables, and this recipient's values.
+
+    Many recipients then share one provider call. It is used only when substituting the
+    values gives back exactly `letter` (the fully rendered, escaped one): a template that
+    branches on or transforms a variable, or a value that itself looks like a placeholder,
+    gets None and is sent alone.
+    """
+    names = [k for k in variables if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", k)]
+    if len(names) != len(variables) or any("{{" in str(v) for v in variables.values()):
+        return None
+    plain = {k: "{{v_" + k + "}}" for k in names}
+    try:
+        skeleton = RenderedLetter(
+            subject=" ".join(_render("text", subject, plain).split()),
+            html=_render("html", html, {k: Markup("{{h_" + k + "}}") for k in names}),
+            text=_render("text", text, plain) if text else "",
+        )
+    except RenderError:
+        return None
+    substitutions = {}
+    for name, value in variables.items():
+        substitutions[f"v_{name}"] = str(value)
+        substitutions[f"h_{name}"] = str(escape(value))
+    rebuilt = RenderedLetter(
+        subject=substitute(skeleton.subject, substitutions),
+        html=substitute(skeleton.html, substitutions),
+        text=substitute(skeleton.text, substitutions),
+    )
+    if rebuilt != letter:
+        return None
+    used = "".join((skeleton.subject, skeleton.html, skeleton.text))
+    return skeleton, {k: v for k, v in substitutions.items() if "{{" + k + "}}" in used}

@@ -1,6 +1,7 @@
 """The hub's universal operations and message reads: POST /email/send, /email/subscribers."""
 
 import pytest
+from markupsafe import escape
 
 from portal.models import ContactSubscription, Message, SandboxEmail, SandboxSubscriber
 from tests.conftest import unique_email
@@ -259,3 +260,50 @@ class TestWhoMayCall:
         response = api.get("/api/v1/messages/987654321", as_role="ADMIN")
         assert response.status_code == 404 and "987654321" in response.json()["message"]
         assert "tracedata" in response.json()
+
+
+def test_personalised_letters_share_one_call_through_substitutions(api, drain, in_app):
+    names = ["Пётр", "Ольга", "Tom & <Jerry>", "Анна", "Иван"]
+    recipients = [{"email": unique_email("subst"), "vars": {"user_name": n}} for n in names]
+    date = {"registration_date": "2 декабря 2026"}
+    body = {"template_id": "registration", "recipients": recipients, "vars": date}
+    assert api.post("/api/v1/email/send", body).status_code == 202
+    drain()
+    emails = [r["email"] for r in recipients]
+
+    def letters():
+        rows = SandboxEmail.query.filter(SandboxEmail.email.in_(emails)).all()
+        return {r.email: (r.job_id, r.subject, r.html, r.plaintext, r.substitutions) for r in rows}
+
+    got = in_app(letters)
+    assert len({job for job, *_ in got.values()}) == 1  # one provider call for five people
+    for recipient, name in zip(recipients, names, strict=True):
+        _, subject, html, text, substitutions = got[recipient["email"]]
+        assert subject == f"{name}, спасибо за регистрацию в «Маяке»"
+        assert f"Здравствуйте, {escape(name)}!" in html and f"Здравствуйте, {name}!" in text
+        assert substitutions["v_user_name"] == name
+    assert "<Jerry>" not in got[emails[2]][2]
+
+
+def test_a_template_that_branches_on_a_value_sends_letters_apart(api, drain, in_app):
+    recipients = [{"email": unique_email("branch"), "vars": {"user_name": n}} for n in ("Анна", "Борис")]
+    body = {
+        "template_id": "registration",
+        "recipients": recipients,
+        "vars": {"registration_date": "2 декабря 2026"},
+        "body": (
+            "{% if user_name == 'Анна' %}<p>Привет, Анна!</p>"
+            "{% else %}<p>Здравствуйте, {{ user_name }}.</p>{% endif %}"
+        ),
+    }
+    assert api.post("/api/v1/email/send", body).status_code == 202
+    drain()
+    rows = in_app(
+        lambda: {
+            e.email: (e.job_id, e.html)
+            for e in SandboxEmail.query.filter(SandboxEmail.email.in_([r["email"] for r in recipients]))
+        }
+    )
+    assert rows[recipients[0]["email"]][1] == "<p>Привет, Анна!</p>"
+    assert rows[recipients[1]["email"]][1] == "<p>Здравствуйте, Борис.</p>"
+    assert len({job for job, _ in rows.values()}) == 2

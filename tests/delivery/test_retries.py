@@ -168,7 +168,7 @@ def test_a_batch_abandoned_mid_call_is_resent_with_its_key(app, api, drain, in_a
     def claim_and_die():
         from portal.services.delivery import claim_and_batch, lease_batch
 
-        [batch_id] = claim_and_batch([message_id])
+        _, [batch_id] = claim_and_batch(1, [message_id])
         db.session.commit()
         assert lease_batch(batch_id)
         batch = db.session.get(DeliveryBatch, batch_id)

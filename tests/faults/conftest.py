@@ -30,12 +30,14 @@ class Hub:
         self.processes.create_user("fault_partner", "PARTNER", PASSWORD)
         self.token = self.processes.token("fault_partner", PASSWORD)
 
-    def submit_letters(self, count: int, tag: str, names: int = 10) -> list[int]:
-        """Queue `count` registration letters, each to its own address, greeting one of `names` names.
+    def submit_letters(self, count: int, tag: str, names: int | None = None) -> list[int]:
+        """Queue `count` letters, each to its own address, greeting one of `names` names (all differ).
 
-        Letters with the same text share a provider call, so `names` sets how many recipients
-        a call carries (with 10 names, a delivery job of 50 messages makes 10 calls of 5).
+        The body upper-cases the name, so a letter cannot share a provider call through
+        substitutions: only letters with the same text share one, and a run of many distinct
+        names makes many calls for a fault to land between.
         """
+        names = names or count
         run = uuid.uuid4().hex[:8]
         recipients = [
             {
@@ -51,6 +53,7 @@ class Hub:
                 json={
                     "template_id": "registration",
                     "recipients": recipients[start : start + MAX_RECIPIENTS_PER_CALL],
+                    "body": "<p>{{ user_name|upper }}, здравствуйте!</p>",
                 },
                 headers={"Authorization": f"Bearer {self.token}"},
                 timeout=60,

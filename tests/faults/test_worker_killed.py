@@ -10,18 +10,17 @@ from tests.stack import wait_until
 pytestmark = pytest.mark.slow
 
 LETTERS = 500
-JOB_SIZE = 50  # messages per delivery job
 KILL_AFTER = 50  # letters the sandbox has recorded
 
 
 def test_letters_survive_a_worker_killed_mid_delivery(start_hub):
-    hub = start_hub("worker_killed", DELIVERY_BATCH_SIZE=JOB_SIZE)
+    hub = start_hub("worker_killed")
     [worker] = hub.processes.workers
     message_ids = hub.submit_letters(LETTERS, "killed")
 
     def mid_job() -> bool:
-        # A delivery job claims JOB_SIZE messages and sends them in calls of 5 (10 names): with
-        # 10 or more still 'sending', the job has at least two calls to go when the kill lands.
+        # Every letter is its own provider call: with 10 or more still 'sending', the worker
+        # has calls to go when the kill lands.
         return hub.sandbox_stats()["emails"] >= KILL_AFTER and hub.statuses(message_ids)["sending"] >= 10
 
     wait_until(mid_job, timeout=60, interval=0.01, what="the worker to be in the middle of a job")
