@@ -64,7 +64,9 @@ class Config:
     LOGIN_FREE_ATTEMPTS = _int("LOGIN_FREE_ATTEMPTS", 5)
     LOGIN_LOCK_CAP_SECONDS = _int("LOGIN_LOCK_CAP_SECONDS", 900)
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping round trip per request: a connection the server dropped is discarded when
+    # its error surfaces, and none is kept longer than the recycle time.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

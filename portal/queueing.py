@@ -1,13 +1,14 @@
 """The Redis connection, the RQ queue, and jobs sent only after the transaction commits."""
 
 import logging
+import math
 import time
 from datetime import timedelta
 
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry
+from rq import Queue, Retry, get_current_job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -73,8 +74,13 @@ def _drop_pending_jobs(session: Session, _previous_transaction) -> None:
 def kick_dispatch(delay: float | None = None) -> None:
     """Make sure a dispatch job will look for queued messages (one job for many callers)."""
     if delay:
-        # One delayed dispatch per second of due time, however many retries wait for it.
-        enqueue_now(DISPATCH_JOB, delay=delay, job_id=f"dispatch-at-{int(time.time() + delay)}")
+        # One delayed dispatch per second of due time, however many retries wait for it...
+        due = math.ceil(time.time() + delay)
+        job_id = f"dispatch-at-{due}"
+        current = get_current_job()
+        if current is not None and current.id == job_id:
+            job_id += "-again"  # ...but a job that ran early must not overwrite itself
+        enqueue_now(DISPATCH_JOB, delay=max(due - time.time(), 0.01), job_id=job_id)
         return
     try:
         if not get_redis().set(DISPATCH_KICK, 1, nx=True, ex=60):

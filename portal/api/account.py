@@ -31,7 +31,7 @@ def account_to_dict(user: User) -> dict:
 @bp.get("/account")
 @token_required()
 def account_get():
-    return jsonify(account_to_dict(g.api_user))
+    return jsonify(account_to_dict(db.session.get(User, g.api_user.id)))
 
 
 @bp.put("/account")
@@ -51,10 +51,11 @@ def account_update():
         )
     if "attributes" in data:
         changes["attributes"] = _attributes(data["attributes"])
+    user = db.session.get(User, g.api_user.id)
     for name, value in changes.items():
-        setattr(g.api_user, name, value)
+        setattr(user, name, value)
     db.session.commit()
-    return jsonify(account_to_dict(g.api_user))
+    return jsonify(account_to_dict(user))
 
 
 def _attributes(value) -> list:

@@ -7,6 +7,7 @@ from portal.api import validation as v
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
 from portal.extensions import db
+from portal.models import User
 from portal.services import tokens
 from portal.services.tokens import user_from_token
 from portal.services.users import AuthenticationError, authenticate, change_password
@@ -58,9 +59,11 @@ def auth_password():
     new = v.string(data, "new_password", min_len=10, max_len=256)
     if new == current:
         raise ApiError(400, "поле new_password: новый пароль совпадает с текущим", field="new_password")
+    user = db.session.get(User, g.api_user.id)
     try:
-        change_password(g.api_user, current, new)
+        change_password(user, current, new)
     except AuthenticationError:
         raise ApiError(403, "поле current_password: неверный текущий пароль", field="current_password")
     db.session.commit()
-    return jsonify(tokens.issue_token(g.api_user))
+    tokens.forget_caller(user.id)
+    return jsonify(tokens.issue_token(user))

@@ -5,7 +5,7 @@ from functools import wraps
 from flask import g, request
 
 from portal.api.errors import ApiError
-from portal.services.tokens import user_from_token
+from portal.services.tokens import caller_from_token
 
 
 def token_required(*roles: str):
@@ -22,7 +22,7 @@ def token_required(*roles: str):
                     "нужен заголовок Authorization: Bearer <токен>",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-            user = user_from_token(token.strip())
+            user = caller_from_token(token.strip())
             if user is None:
                 raise ApiError(
                     401,

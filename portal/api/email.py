@@ -13,10 +13,10 @@ from portal.services.contacts import queue_subscription, subscription_to_dict
 from portal.services.messages import (
     TemplateNotFound,
     dispatch_after_commit,
-    find_template,
     message_to_dict,
     missing_variables,
-    queue_message,
+    queue_messages,
+    template_ref,
 )
 
 MAX_RECIPIENTS = 1000
@@ -58,7 +58,7 @@ def email_send():
     if not isinstance(template_id, int | str) or isinstance(template_id, bool) or template_id == "":
         raise ApiError(400, "поле template_id: обязательное поле (id или код шаблона)", field="template_id")
     try:
-        template = find_template(template_id)
+        template = template_ref(template_id)
     except TemplateNotFound:
         raise ApiError(404, f"поле template_id: шаблон {template_id!r} не найден", field="template_id")
     shared = v.string_dict(data, "vars")
@@ -72,21 +72,18 @@ def email_send():
             raise ApiError(
                 400, f"поле {field}: не хватает переменных шаблона: {', '.join(missing)}", field=field
             )
-    messages = [
-        queue_message(
-            template,
-            address,
-            {**shared, **own},
-            kind="api",
-            created_by_id=g.api_user.id,
-            subject_override=subject,
-            body_override=body,
-        )
-        for address, own in recipients
-    ]
+    messages = queue_messages(
+        template,
+        [(address, {**shared, **own}) for address, own in recipients],
+        kind="api",
+        created_by_id=g.api_user.id,
+        subject_override=subject,
+        body_override=body,
+    )
     dispatch_after_commit(messages)
+    body = {"messages": [message_to_dict(m, template_code=template.code) for m in messages]}
     db.session.commit()
-    return jsonify(messages=[message_to_dict(m) for m in messages]), 202
+    return jsonify(body), 202
 
 
 @bp.post("/email/subscribers")
@@ -108,5 +105,6 @@ def email_subscribers():
         subscribed_at=v.timestamp(data, "timestamp", required=False),
         created_by_id=g.api_user.id,
     )
+    body = subscription_to_dict(subscription)
     db.session.commit()
-    return jsonify(subscription_to_dict(subscription)), 202
+    return jsonify(body), 202

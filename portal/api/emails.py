@@ -39,9 +39,11 @@ def emails_send():
     if kind not in KINDS:
         raise ApiError(400, "поле kind: должно быть одним из: " + ", ".join(sorted(KINDS)), field="kind")
     result = KINDS[kind](data)
+    # Built before the commit, which would expire the rows and cost a re-read each.
+    body = {
+        "kind": kind,
+        "messages": [message_to_dict(m, template_code=result.template_code) for m in result.messages],
+        "subscriptions": [subscription_to_dict(s) for s in result.subscriptions],
+    }
     db.session.commit()
-    return jsonify(
-        kind=kind,
-        messages=[message_to_dict(m) for m in result.messages],
-        subscriptions=[subscription_to_dict(s) for s in result.subscriptions],
-    ), 202
+    return jsonify(body), 202

@@ -7,6 +7,7 @@ from portal.htmx import render_page
 from portal.models import Message, MessageStatus
 from portal.security import STAFF_ROLES, roles_required
 from portal.services.message_log import STATUS_GROUPS, MessageFilter, search, templates_for_filter
+from portal.services.messages import history
 
 bp = Blueprint("messages", __name__)
 
@@ -31,4 +32,6 @@ def message_list():
 @roles_required(*STAFF_ROLES)
 def message_detail(message_id: int):
     message = db.get_or_404(Message, message_id)
-    return render_page("messages/detail.html", "messages/detail.html", message=message)
+    return render_page(
+        "messages/detail.html", "messages/detail.html", message=message, steps=history(message)
+    )

@@ -1,15 +1,46 @@
 """Queueing letters, recording their history, and applying provider statuses."""
 
+import time
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+from sqlalchemy import insert
+
 from portal.extensions import db
-from portal.models import Message, MessageEvent, MessageStatus, MessageTemplate
+from portal.models import Message, MessageStatus, MessageTemplate
+from portal.models.base import utcnow
 from portal.models.message import PROBLEM_STATUSES, PROGRESS
 from portal.queueing import kick_after_commit
 
 
 class TemplateNotFound(LookupError):
     pass
+
+
+TEMPLATE_CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class TemplateRef:
+    """What queueing a letter needs of its template, cached briefly per process."""
+
+    id: int
+    code: str
+    channel: str
+    variables: tuple[str, ...]
+
+
+def template_ref(identifier: int | str) -> TemplateRef:
+    """A template by numeric id or code, from a short-lived per-process cache."""
+    cache = current_app.extensions.setdefault("mayak_templates", {})
+    hit = cache.get(identifier)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    template = find_template(identifier)
+    ref = TemplateRef(template.id, template.code, template.channel, tuple(template.variables))
+    cache[identifier] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, ref)
+    return ref
 
 
 def find_template(identifier: int | str) -> MessageTemplate:
@@ -24,42 +55,88 @@ def find_template(identifier: int | str) -> MessageTemplate:
     return template
 
 
-def missing_variables(template: MessageTemplate, variables: dict) -> list[str]:
+def missing_variables(template: TemplateRef, variables: dict) -> list[str]:
     return [name for name in template.variables if name not in variables]
 
 
-def queue_message(
-    template: MessageTemplate,
-    recipient: str,
-    variables: dict,
+@dataclass(frozen=True)
+class QueuedMessage:
+    """A letter just written to the outbox (what the API answers with)."""
+
+    id: int
+    channel: str
+    kind: str
+    template_id: int
+    recipient: str
+    created_at: datetime
+    status: str = MessageStatus.QUEUED
+    attempts: int = 0
+    last_error: str | None = None
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.created_at
+
+
+def queue_messages(
+    template: TemplateRef,
+    letters: list[tuple[str, dict]],
     *,
     kind: str,
     created_by_id: int | None = None,
     subject_override: str | None = None,
     body_override: str | None = None,
-) -> Message:
-    """Write a letter to the outbox; it is sent once the caller's transaction commits."""
-    message = Message(
-        channel=template.channel,
-        kind=kind,
-        template=template,
-        recipient=recipient,
-        variables=variables,
-        subject_override=subject_override,
-        body_override=body_override,
-        created_by_id=created_by_id,
-        status=MessageStatus.QUEUED,
-    )
-    db.session.add(message)
-    db.session.flush()
-    db.session.add(MessageEvent(message_id=message.id, status=MessageStatus.QUEUED))
-    return message
+) -> list[QueuedMessage]:
+    """Write letters (recipient, variables) to the outbox in one statement; the caller commits.
+
+    Their history starts with 'queued' at created_at, which needs no row of its own.
+    """
+    now = utcnow()
+    rows = [
+        {
+            "channel": template.channel,
+            "kind": kind,
+            "template_id": template.id,
+            "recipient": recipient,
+            "variables": variables,
+            "subject_override": subject_override,
+            "body_override": body_override,
+            "created_by_id": created_by_id,
+            "status": MessageStatus.QUEUED,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for recipient, variables in letters
+    ]
+    table = Message.__table__  # a Core insert: the ORM's unit of work costs more than the insert
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = db.session.execute(statement, rows).scalars().all()
+    return [
+        QueuedMessage(id, template.channel, kind, template.id, recipient, now)
+        for id, (recipient, _) in zip(ids, letters, strict=True)
+    ]
 
 
-def dispatch_after_commit(messages: list[Message]) -> None:
+def queue_message(template: TemplateRef, recipient: str, variables: dict, **options) -> QueuedMessage:
+    """Write one letter to the outbox; it is sent once the caller's transaction commits."""
+    return queue_messages(template, [(recipient, variables)], **options)[0]
+
+
+def dispatch_after_commit(messages: list) -> None:
     """Ask the workers to deliver queued messages as soon as the transaction commits."""
     if messages:
         kick_after_commit(db.session)
+
+
+def history(message: Message) -> list[dict]:
+    """The message's steps, oldest first, starting with its queueing."""
+    steps = [{"status": MessageStatus.QUEUED, "source": "hub", "detail": None, "at": message.created_at}]
+    steps += [
+        {"status": e.status, "source": e.source, "detail": e.detail, "at": e.occurred_at}
+        for e in message.events
+    ]
+    return steps
 
 
 def apply_provider_status(message: Message, status: MessageStatus, detail: str | None, at: datetime) -> dict:
@@ -93,13 +170,13 @@ def _advance(message: Message, status: MessageStatus, detail: str | None) -> Non
         message.status = status
 
 
-def message_to_dict(message: Message, with_history: bool = False) -> dict:
+def message_to_dict(message: Message, with_history: bool = False, template_code: str | None = None) -> dict:
     data = {
         "id": message.id,
         "channel": message.channel,
         "kind": message.kind,
         "template_id": message.template_id,
-        "template": message.template.code,
+        "template": template_code or message.template.code,
         "recipient": message.recipient,
         "status": message.status,
         "attempts": message.attempts,
@@ -110,13 +187,5 @@ def message_to_dict(message: Message, with_history: bool = False) -> dict:
     if with_history:
         data["variables"] = message.variables
         data["subject"] = message.rendered_subject
-        data["history"] = [
-            {
-                "status": e.status,
-                "source": e.source,
-                "detail": e.detail,
-                "at": e.occurred_at.isoformat(),
-            }
-            for e in message.events
-        ]
+        data["history"] = [{**step, "at": step["at"].isoformat()} for step in history(message)]
     return data

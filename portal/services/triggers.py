@@ -7,7 +7,7 @@ from flask import current_app
 
 from portal.models import ContactSubscription, Message
 from portal.services.contacts import queue_subscription
-from portal.services.messages import dispatch_after_commit, find_template, queue_message
+from portal.services.messages import dispatch_after_commit, queue_message, template_ref
 
 MONTHS = (
     "января",
@@ -34,6 +34,7 @@ def russian_date(value: datetime) -> str:
 class TriggerResult:
     messages: list[Message] = field(default_factory=list)
     subscriptions: list[ContactSubscription] = field(default_factory=list)
+    template_code: str | None = None
 
 
 def register_user(
@@ -45,8 +46,8 @@ def register_user(
     created_by_id: int | None,
 ) -> TriggerResult:
     """ФТ-022: the thank-you letter, and the newsletter list if the user agreed."""
-    result = TriggerResult()
-    template = find_template("registration")
+    template = template_ref("registration")
+    result = TriggerResult(template_code=template.code)
     variables = {"user_name": user_name, "registration_date": russian_date(registration_date)}
     result.messages.append(
         queue_message(template, user_email, variables, kind="registration", created_by_id=created_by_id)
