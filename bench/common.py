@@ -13,25 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.processes import gunicorn_command  # noqa: E402
 from tests.stack import wait_until  # noqa: E402
-
-
-def gunicorn_command(app_spec: str, port: int, workers: int = 2, threads: int = 4) -> list[str]:
-    """The argv of tests/processes.py HubProcesses.start_web, for another WSGI app."""
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        app_spec,
-    ]
 
 
 def start_gunicorn(app_spec: str, port: int, env: dict | None = None) -> subprocess.Popen:

@@ -16,6 +16,24 @@ ROOT = Path(__file__).resolve().parent.parent
 _redis_db = count(1)
 
 
+def gunicorn_command(app_spec: str, port: int, workers: int = 2, threads: int = 4) -> list[str]:
+    """How the hub is served here (and any baseline app it is compared with)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        app_spec,
+    ]
+
+
 class HubProcesses:
     """One hub installation: its own database, Redis database, web server and workers."""
 
@@ -70,20 +88,7 @@ class HubProcesses:
 
     def start_web(self, workers: int = 2, threads: int = 4) -> None:
         self.web = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "wsgi:app",
-            ],
+            gunicorn_command("wsgi:app", self.port, workers, threads),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
