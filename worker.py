@@ -3,39 +3,46 @@
     python worker.py            # works until stopped (SIGTERM finishes the current job)
     python worker.py --burst    # drains the queue and exits
 
-Each worker also runs RQ's scheduler (retries and delayed letters) and, every
-SWEEP_INTERVAL_SECONDS, the sweeper that re-enqueues work a lost job left behind; a Redis
-lock lets one worker at a time sweep.
+Beside the RQ worker, a thread of each process moves due jobs of RQ's scheduled-job
+registry (retries, delayed letters) onto the queue every half second, and every
+SWEEP_INTERVAL_SECONDS runs the sweeper that re-enqueues work a lost job left behind (a Redis
+lock lets one worker at a time sweep). RQ's own scheduler is not used: it forks a process
+that a worker cannot stop while Redis is down, and its lock outlives a killed worker.
 """
 
 import argparse
 import logging
 import signal
 import threading
+import time
 
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 
 from portal import create_app
-from portal.queueing import QUEUE_NAME, get_queue, get_redis
+from portal.queueing import QUEUE_NAME, get_queue, get_redis, promote_due_jobs
 
 log = logging.getLogger("mayak.worker")
 
 
-def run_sweeper(app, stop: threading.Event) -> None:
-    """Sweep periodically; a Redis lock keeps concurrent workers from sweeping together."""
+def run_ticker(app, stop: threading.Event) -> None:
+    """Promote due scheduled jobs often; sweep every SWEEP_INTERVAL_SECONDS, one worker at a time."""
     from portal.jobs.sweeper import sweep
 
     interval = app.config["SWEEP_INTERVAL_SECONDS"]
-    while not stop.wait(interval):
+    next_sweep = time.monotonic() + interval
+    while not stop.wait(0.5):
         with app.app_context():
             try:
-                if get_redis().set("mayak:sweeper-lock", 1, nx=True, ex=max(int(interval), 1)):
-                    found = sweep()
-                    if any(found.values()):
-                        log.info("sweeper re-enqueued %s", found)
+                promote_due_jobs()
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + interval
+                    if get_redis().set("mayak:sweeper-lock", 1, nx=True, ex=max(int(interval), 1)):
+                        found = sweep()
+                        if any(found.values()):
+                            log.info("sweeper re-enqueued %s", found)
             except RedisError as exc:
-                log.warning("sweeper skipped, Redis unavailable: %s", exc)
+                log.warning("scheduling and sweeping paused, Redis unavailable: %s", exc)
             except Exception:
                 log.exception("sweeper failed")
 
@@ -48,7 +55,7 @@ def main() -> None:
     stop = threading.Event()
     with app.app_context():
         if not args.burst:
-            threading.Thread(target=run_sweeper, args=(app, stop), daemon=True).start()
+            threading.Thread(target=run_ticker, args=(app, stop), daemon=True).start()
         try:
             work_through_redis_outages(app, burst=args.burst, stopping=stop)
         finally:
@@ -56,25 +63,61 @@ def main() -> None:
     log.info("worker on %s stopped", QUEUE_NAME)
 
 
+class StopNow(BaseException):
+    """A stop raised from the signal handler.
+
+    Not an Exception like RQ's StopRequested: redis-py turns an Exception raised during a
+    reconnect into a ConnectionError, and RQ retries those forever.
+    """
+
+
+class HubWorker(SimpleWorker):
+    """RQ's SimpleWorker (jobs run in this process), whose stop never needs Redis.
+
+    RQ decides between "finish the job, then stop" and "stop now" from worker state it
+    keeps in Redis; during an outage that can leave the stop unheard.
+    """
+
+    def __init__(self, *args, stopping: threading.Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stopping = stopping
+        self.in_job = False
+
+    def execute_job(self, job, queue):
+        self.in_job = True
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            self.in_job = False
+
+    def request_stop(self, signum, frame):
+        self.stopping.set()
+        signal.signal(signal.SIGINT, self.request_force_stop)
+        signal.signal(signal.SIGTERM, self.request_force_stop)
+        if self.in_job:
+            self._stop_requested = True  # RQ's loop stops after this job
+        else:
+            raise StopNow()
+
+
 def work_through_redis_outages(app, burst: bool, stopping: threading.Event) -> None:
     """Run the RQ worker; when Redis goes away, wait for it and start again.
 
-    A stop (SIGTERM, Ctrl-C) ends the loop even when it arrives while Redis is down:
-    RQ's own shutdown then fails on its Redis calls, which must not read as an outage.
+    A stop (SIGTERM, Ctrl-C) ends the loop even when it arrives while Redis is down.
     """
     pause = 0.5
     while not stopping.is_set():
         worker = None
         try:
-            # SimpleWorker runs jobs in this process: no fork per job, warm DB connections.
-            worker = SimpleWorker([get_queue()], connection=get_redis(), maintenance_interval=30)
-            worker.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
+            worker = HubWorker(
+                [get_queue()], connection=get_redis(), maintenance_interval=30, stopping=stopping
+            )
+            worker.work(burst=burst, logging_level=app.config["LOG_LEVEL"])
         except RedisError as exc:
             log.warning("Redis unavailable (%s); retrying in %.1f s", exc, pause)
             if worker is not None and getattr(worker, "pubsub_thread", None):
                 worker.pubsub_thread.stop()  # the dead worker's listener would retry forever
-        # RQ notes a stop request here (no public accessor); RQ also returns on some Redis errors.
-        if burst or (worker is not None and worker._shutdown_requested_date is not None):
+        if burst or stopping.is_set():
             return
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopping.set())

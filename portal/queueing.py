@@ -100,3 +100,20 @@ def reset_dispatch_kick() -> None:
 def kick_after_commit(session: Session) -> None:
     """Kick the dispatcher once the current transaction commits."""
     session.info["kick_dispatch"] = True
+
+
+def promote_due_jobs(queue: Queue | None = None, ahead: float = 0.0) -> int:
+    """Move scheduled jobs whose time has come onto the queue (RQ's ScheduledJobRegistry).
+
+    Any number of workers may call this: the atomic ZREM lets one of them move each job.
+    """
+    queue = queue or get_queue()
+    registry = queue.scheduled_job_registry
+    moved = 0
+    for job_id in registry.get_jobs_to_schedule(int(time.time() + ahead)):
+        if queue.connection.zrem(registry.key, job_id):
+            job = queue.fetch_job(job_id)
+            if job is not None:
+                queue.enqueue_job(job)
+                moved += 1
+    return moved

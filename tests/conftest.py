@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from portal.queueing import DISPATCH_KICK, QUEUE_NAME
+from portal.queueing import DISPATCH_KICK, QUEUE_NAME, promote_due_jobs
 from tests.stack import Stack, free_port, wait_until
 
 STACK_KIND = os.environ.get("MAYAK_TEST_STACK", "embedded")
@@ -144,13 +144,8 @@ def drain(app, redis_conn):
         while True:
             with app.app_context():
                 SimpleWorker([queue], connection=redis_conn).work(burst=True, logging_level="WARNING")
-            registry = queue.scheduled_job_registry
-            for job_id in registry.get_jobs_to_schedule(int(time.time()) + 1):
-                job = queue.fetch_job(job_id)
-                registry.remove(job_id)
-                if job is not None:
-                    queue.enqueue_job(job)
-            idle = queue.count == 0 and registry.count == 0
+            promote_due_jobs(queue, ahead=1)  # early by up to a second: jobs wait for their time
+            idle = queue.count == 0 and queue.scheduled_job_registry.count == 0
             if until() if until else idle:
                 return
             if time.monotonic() > deadline:
