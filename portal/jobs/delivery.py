@@ -12,7 +12,7 @@ from portal.queueing import enqueue_now, kick_dispatch, reset_dispatch_kick
 from portal.services import delivery
 
 SEND_BATCH_JOB = "portal.jobs.delivery.send_batch"
-CLAIM_LIMIT = 2000
+CLAIM_LIMIT = 500  # one provider call's worth: keeps the SQLite write lock short
 
 
 @app_job
