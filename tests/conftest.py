@@ -149,7 +149,15 @@ def drain(app, redis_conn):
             if until() if until else idle:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError("jobs did not finish in time")
+                scheduled = queue.scheduled_job_registry.get_job_ids()
+                failed = [queue.fetch_job(j) for j in queue.failed_job_registry.get_job_ids()[-3:]]
+                crashes = [
+                    f"{j.func_name}: {(j.exc_info or '').strip().splitlines()[-1:]}" for j in failed if j
+                ]
+                raise AssertionError(
+                    f"jobs did not finish in time ({queue.count} queued, scheduled: {scheduled[:5]}, "
+                    f"failed jobs: {crashes})"
+                )
             time.sleep(0.05)
 
     return run

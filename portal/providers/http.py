@@ -31,3 +31,16 @@ def send(session: requests.Session, method: str, url: str, *, timeout: float, **
             f"HTTP {response.status_code}: {response.text[:300]}", status=response.status_code
         )
     return response
+
+
+def json_body(response: requests.Response) -> dict:
+    """The answer's JSON object; anything else is the provider misbehaving (worth a retry)."""
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise ProviderUnavailable(
+            f"HTTP {response.status_code} without a JSON body: {response.text[:200]}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ProviderUnavailable(f"HTTP {response.status_code}: unexpected JSON {str(data)[:200]}")
+    return data

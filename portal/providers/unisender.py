@@ -3,7 +3,7 @@
 import requests
 
 from portal.providers import ProviderRateLimited, ProviderRejected, ProviderUnavailable
-from portal.providers.http import send
+from portal.providers.http import json_body, send
 
 _RETRYABLE = {"retry_later", "api_call_limit_exceeded_for_api_key", "api_call_limit_exceeded_for_ip"}
 
@@ -41,7 +41,7 @@ class UnisenderClient:
             params={"format": "json"},
             data=form,
         )
-        data = response.json()
+        data = json_body(response)
         if "error" in data:
             code = str(data.get("code", ""))
             text = f"Unisender {code}: {data['error']}"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import requests
 
 from portal.providers import ProviderRejected
-from portal.providers.http import send
+from portal.providers.http import json_body, send
 
 
 @dataclass
@@ -68,7 +68,7 @@ class UnisenderGoClient:
             json={"message": message},
             headers={"X-API-KEY": self.api_key, "Accept": "application/json"},
         )
-        data = response.json()
+        data = json_body(response)
         if data.get("status") != "success":
             raise ProviderRejected(f"UnisenderGo: {data.get('message') or data}")
         return SendResult(
