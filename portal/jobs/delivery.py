@@ -27,13 +27,14 @@ def dispatch_queued() -> dict:
             enqueue_now(SEND_BATCH_JOB, batch_id)
         totals["claimed"] += claimed
         totals["batches"] += len(batch_ids)
-        if claimed < CLAIM_LIMIT:
-            break
-    # Letters waiting for a retry: dispatch again when the first of them is due.
-    wait = delivery.seconds_until_due()
-    db.session.rollback()
-    if wait is not None:
-        kick_dispatch(delay=wait)
+        # Letters waiting for a retry: dispatch again when the first of them is due.
+        wait = None if claimed == CLAIM_LIMIT else delivery.seconds_until_due()
+        db.session.rollback()
+        if claimed == CLAIM_LIMIT or (wait == 0 and claimed):
+            continue  # more to take, or one fell due while we looked
+        if wait is not None:  # (due but not claimable: another dispatcher holds it; look again soon)
+            kick_dispatch(delay=max(wait, 0.2))
+        break
     return totals
 
 
@@ -60,12 +61,16 @@ def send_batch(batch_id: str) -> dict:
 def _send(batch_id: str) -> delivery.BatchOutcome:
     if not delivery.lease_batch(batch_id):
         db.session.rollback()
-        # The scheduler works in whole seconds: a retry that came early waits for its time.
+        # The scheduler works in whole seconds: a retry that came early waits for its time
+        # (or, if it fell due while we looked, takes the lease now).
         early = delivery.seconds_until_due(batch_id=batch_id)
         db.session.rollback()
-        if early is not None:
+        if early is None or (early == 0 and not delivery.lease_batch(batch_id)):
+            db.session.rollback()
+            return delivery.BatchOutcome()  # sent, failed, or another worker holds it
+        if early > 0:
             enqueue_now(SEND_BATCH_JOB, batch_id, delay=early)
-        return delivery.BatchOutcome()
+            return delivery.BatchOutcome()
     db.session.commit()
     outcome = delivery.send_batch(batch_id)
     db.session.commit()

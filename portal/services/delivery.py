@@ -134,7 +134,11 @@ def _fail(message: Message, error: str) -> None:
 
 
 def seconds_until_due(batch_id: str | None = None) -> float | None:
-    """How long until this batch (or else the first waiting queued message) is due, if it waits."""
+    """Seconds until this batch (or else the first waiting queued message) is due.
+
+    0 when it is due already (it may have become due since the caller last looked), None
+    when nothing waits for a time.
+    """
     now = utcnow()
     if batch_id is not None:
         query = db.select(DeliveryBatch.next_attempt_at).where(
@@ -143,7 +147,7 @@ def seconds_until_due(batch_id: str | None = None) -> float | None:
     else:
         query = db.select(db.func.min(Message.next_attempt_at)).where(Message.status == MessageStatus.QUEUED)
     due = db.session.execute(query).scalar()
-    return (due - now).total_seconds() if due and due > now else None
+    return None if due is None else max((due - now).total_seconds(), 0.0)
 
 
 def lease_batch(batch_id: str) -> bool:
