@@ -39,19 +39,6 @@ def dispatch_queued() -> dict:
 
 
 @app_job
-def deliver_messages(message_ids: list[int]) -> dict:
-    """Send these messages now, if they are still queued (used by tests and the shell)."""
-    claimed, batch_ids = delivery.claim_and_batch(len(message_ids), message_ids)
-    db.session.commit()
-    outcomes = [_send(batch_id) for batch_id in batch_ids]
-    return {
-        "claimed": claimed,
-        "sent": sum(o.sent for o in outcomes),
-        "failed": sum(o.failed for o in outcomes),
-    }
-
-
-@app_job
 def send_batch(batch_id: str) -> dict:
     """Send one batch: first time, after a provider error, or when the sweeper finds it stale."""
     outcome = _send(batch_id)

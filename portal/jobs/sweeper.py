@@ -61,10 +61,11 @@ def sweep() -> dict:
         _due(ContactSubscription, now, stale),
     )
     found = {"messages": waiting, "batches": len(batch_ids), "subscriptions": len(subscription_ids)}
-    if current_app.config["SANDBOX"]:
-        from portal.sandbox.webhooks import stale_webhook_requests
+    webhook_ids = []
+    if current_app.config["SANDBOX"]:  # the simulated provider re-sends its callbacks too
+        from portal.sandbox import webhooks as sandbox_webhooks
 
-        webhook_ids = stale_webhook_requests(now, stale)
+        webhook_ids = sandbox_webhooks.stale_webhook_requests(now, stale)
         found["sandbox_webhooks"] = len(webhook_ids)
     db.session.commit()
     if waiting:
@@ -74,9 +75,6 @@ def sweep() -> dict:
         enqueue_now(SEND_BATCH_JOB, batch_id)
     for subscription_id in subscription_ids:
         enqueue_now(SUBSCRIBE_JOB, subscription_id)
-    if current_app.config["SANDBOX"]:
-        from portal.sandbox.webhooks import WEBHOOK_JOB
-
-        for request_id in webhook_ids:
-            enqueue_now(WEBHOOK_JOB, request_id, retry=5)
+    for request_id in webhook_ids:
+        enqueue_now(sandbox_webhooks.WEBHOOK_JOB, request_id, retry=5)
     return found

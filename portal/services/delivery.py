@@ -34,8 +34,8 @@ class BatchOutcome:
     requeue_in: float = 0.0
 
 
-def claim_and_batch(limit: int, message_ids: list[int] | None = None) -> tuple[int, list[str]]:
-    """Claim up to `limit` due, queued messages (any, or among these ids) and batch them.
+def claim_and_batch(limit: int) -> tuple[int, list[str]]:
+    """Claim up to `limit` due, queued messages and batch them.
 
     Returns how many were claimed and the new batch ids. Letters that render to the same
     shared letter (see rendering.shared_letter) go in one batch, one provider call.
@@ -51,8 +51,6 @@ def claim_and_batch(limit: int, message_ids: list[int] | None = None) -> tuple[i
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's write lock serialises instead
     )
-    if message_ids is not None:
-        candidates = candidates.where(Message.id.in_(message_ids))
     ids = db.session.execute(candidates).scalars().all()
     if not ids:
         return 0, []

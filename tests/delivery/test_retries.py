@@ -168,7 +168,7 @@ def test_a_batch_abandoned_mid_call_is_resent_with_its_key(app, api, drain, in_a
     def claim_and_die():
         from portal.services.delivery import claim_and_batch, lease_batch
 
-        _, [batch_id] = claim_and_batch(1, [message_id])
+        _, [batch_id] = claim_and_batch(1)  # the test's only queued message
         db.session.commit()
         assert lease_batch(batch_id)
         batch = db.session.get(DeliveryBatch, batch_id)
@@ -193,7 +193,7 @@ def test_a_batch_abandoned_mid_call_is_resent_with_its_key(app, api, drain, in_a
     assert request_key == batch_id
 
 
-def test_concurrent_jobs_for_the_same_messages_send_each_once(app, api, in_app):
+def test_concurrent_dispatchers_send_each_message_once(app, api, in_app, drain):
     emails = [unique_email("race") for _ in range(6)]
     ids = [send_letter(api, email, name=f"Гость {i}") for i, email in enumerate(emails)]
     from rq import Queue
@@ -204,7 +204,7 @@ def test_concurrent_jobs_for_the_same_messages_send_each_once(app, api, in_app):
     def worker():
         try:
             with app.app_context():
-                delivery_jobs.deliver_messages(ids)
+                delivery_jobs.dispatch_queued()
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -214,6 +214,8 @@ def test_concurrent_jobs_for_the_same_messages_send_each_once(app, api, in_app):
     for thread in threads:
         thread.join(30)
     assert not errors
+    assert in_app(lambda: Message.query.filter(Message.id.in_(ids), Message.batch_id.is_(None)).count()) == 0
+    drain()  # the dispatchers only enqueued their batches
     assert [sandbox_copies(in_app, e) for e in emails] == [1] * 6
 
 
