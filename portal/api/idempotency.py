@@ -26,21 +26,18 @@ def idempotent(view):
         fingerprint = hashlib.sha256(
             request.method.encode() + request.path.encode() + request.get_data()
         ).hexdigest()
+        record = ApiRequestKey(user_id=g.api_user.id, key=key, request_hash=fingerprint)
         try:
             # Claimed in the view's own transaction: its effects and the key commit together.
-            db.session.add(ApiRequestKey(user_id=g.api_user.id, key=key, request_hash=fingerprint))
+            db.session.add(record)
             db.session.flush()
         except IntegrityError:
             db.session.rollback()
             return _replay(key, fingerprint)
         response = make_response(view(*args, **kwargs))
         if response.status_code < 300:
-            record = db.session.execute(
-                db.select(ApiRequestKey).filter_by(user_id=g.api_user.id, key=key)
-            ).scalar_one_or_none()
-            if record is not None:
-                record.status_code, record.response = response.status_code, response.get_data(as_text=True)
-                db.session.commit()
+            record.status_code, record.response = response.status_code, response.get_data(as_text=True)
+            db.session.commit()
         return response
 
     return wrapped

@@ -1,10 +1,8 @@
 """Queueing letters, recording their history, and applying provider statuses."""
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import insert
 
 from portal.extensions import db
@@ -12,6 +10,7 @@ from portal.models import Message, MessageStatus, MessageTemplate
 from portal.models.base import utcnow
 from portal.models.message import PROBLEM_STATUSES, PROGRESS
 from portal.queueing import kick_after_commit
+from portal.services.process_cache import remembered
 
 
 class TemplateNotFound(LookupError):
@@ -33,14 +32,12 @@ class TemplateRef:
 
 def template_ref(identifier: int | str) -> TemplateRef:
     """A template by numeric id or code, from a short-lived per-process cache."""
-    cache = current_app.extensions.setdefault("mayak_templates", {})
-    hit = cache.get(identifier)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    template = find_template(identifier)
-    ref = TemplateRef(template.id, template.code, template.channel, tuple(template.variables))
-    cache[identifier] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, ref)
-    return ref
+
+    def load() -> TemplateRef:
+        template = find_template(identifier)
+        return TemplateRef(template.id, template.code, template.channel, tuple(template.variables))
+
+    return remembered("templates", identifier, TEMPLATE_CACHE_SECONDS, load)
 
 
 def find_template(identifier: int | str) -> MessageTemplate:

@@ -1,6 +1,5 @@
 """Signed, expiring JWTs for the machine API (HS256 only; alg=none never accepted)."""
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +8,7 @@ from flask import current_app
 
 from portal.extensions import db
 from portal.models import User
+from portal.services.process_cache import forget, remembered
 
 ALGORITHM = "HS256"
 MIN_TTL, MAX_TTL, DEFAULT_TTL = 60, 31556926, 86400
@@ -56,25 +56,17 @@ def caller_from_token(token: str) -> Caller | None:
     claims = _claims(token)
     if claims is None:
         return None
-    cache = current_app.extensions.setdefault("mayak_callers", {})
-    key = (claims["uid"], claims["ver"])
-    hit = cache.get(key)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    user = _valid_user(claims)
-    if user is None:
-        cache.pop(key, None)
-        return None
-    caller = Caller(user.id, user.username, tuple(user.roles), user.company_key)
-    cache[key] = (time.monotonic() + CALLER_CACHE_SECONDS, caller)
-    return caller
+
+    def check_account() -> Caller | None:
+        user = _valid_user(claims)
+        return user and Caller(user.id, user.username, tuple(user.roles), user.company_key)
+
+    return remembered("callers", (claims["uid"], claims["ver"]), CALLER_CACHE_SECONDS, check_account)
 
 
 def forget_caller(user_id: int) -> None:
     """Drop the cached account checks of a user (after a password change, say)."""
-    cache = current_app.extensions.get("mayak_callers", {})
-    for key in [k for k in cache if k[0] == user_id]:
-        cache.pop(key, None)
+    forget("callers", lambda key: key[0] == user_id)
 
 
 def user_from_token(token: str) -> User | None:

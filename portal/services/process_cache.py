@@ -1,0 +1,27 @@
+"""Short-lived per-process memory of database answers read on every request."""
+
+import time
+from collections.abc import Callable
+
+from flask import current_app
+
+
+def remembered(name: str, key, seconds: float, load: Callable):
+    """load() at most every `seconds` for this key in this process; a None answer is not kept."""
+    cache = current_app.extensions.setdefault(f"mayak_cache_{name}", {})
+    hit = cache.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    value = load()
+    if value is None:
+        cache.pop(key, None)
+    else:
+        cache[key] = (time.monotonic() + seconds, value)
+    return value
+
+
+def forget(name: str, matches: Callable[[object], bool]) -> None:
+    """Drop the remembered answers whose key matches."""
+    cache = current_app.extensions.get(f"mayak_cache_{name}", {})
+    for key in [k for k in cache if matches(k)]:
+        cache.pop(key, None)
