@@ -402,7 +402,7 @@ def report(args, baseline, submitted, end, counts, first_delivered, cpu, wall, s
     print()
     print(
         f"Peak memory ({sampler.samples} samples, RSS every {sampler.interval:g} s, PSS every "
-        f"{4 * sampler.interval:g} s; children = RQ's forked scheduler):"
+        f"{4 * sampler.interval:g} s; with any child processes):"
     )
     mem_rows = [
         [name, sampler.peak_main[name] / MB, sampler.peak_tree[name] / MB, sampler.peak_pss[name] / MB]

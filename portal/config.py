@@ -54,6 +54,8 @@ class Config:
     SWEEP_INTERVAL_SECONDS = _float("SWEEP_INTERVAL_SECONDS", 15.0)
     STALE_AFTER_SECONDS = _float("STALE_AFTER_SECONDS", 60.0)
     JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 120)
+    # A process kicks the dispatcher at most this often, once for all the letters it committed.
+    KICK_INTERVAL_SECONDS = _float("KICK_INTERVAL_SECONDS", 0.01)
     # How long a worker holds a batch it is sending; past it, a crashed worker's batch is
     # taken over (0 = twice the provider timeout plus 30 s).
     BATCH_LEASE_SECONDS = _float("BATCH_LEASE_SECONDS", 0.0)

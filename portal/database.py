@@ -33,6 +33,11 @@ def init_app(app: Flask) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def transaction_open() -> bool:
+    """Whether this request's session holds an open transaction (checked without creating one)."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def insert_ignoring_conflicts(model, values: dict | list[dict]):
     """An INSERT that silently skips rows violating a unique constraint."""
     dialect = db.engine.dialect.name

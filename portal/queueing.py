@@ -1,7 +1,9 @@
 """The Redis connection, the RQ queue, and jobs sent only after the transaction commits."""
 
+import atexit
 import logging
 import math
+import threading
 import time
 from datetime import timedelta
 
@@ -22,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.extensions["mayak_redis"] = Redis.from_url(
         app.config["REDIS_URL"], socket_timeout=10, socket_connect_timeout=3
     )
+    app.extensions["mayak_kicker"] = DispatchKicker(app)
 
 
 def get_redis() -> Redis:
@@ -62,7 +65,7 @@ def _send_pending_jobs(session: Session) -> None:
     for func, args, options in session.info.pop("after_commit_jobs", []):
         enqueue_now(func, *args, **options)
     if session.info.pop("kick_dispatch", False):
-        kick_dispatch()
+        kick_dispatch_soon()
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -93,6 +96,72 @@ def kick_dispatch(delay: float | None = None) -> None:
             reset_dispatch_kick()  # no job behind the kick: let the next commit try again
         except RedisError:
             pass  # the kick expires by itself; the sweeper covers the gap
+
+
+class DispatchKicker:
+    """Kicks the dispatcher from a background thread of this process, for many commits at once.
+
+    A commit only flags that a kick is wanted and returns; the thread then kicks (one Redis call
+    covering every commit flagged before it) and waits KICK_INTERVAL before the next one. The
+    request does not wait for Redis, and a busy process makes ~1/KICK_INTERVAL calls a second
+    instead of one per commit. If the process dies before kicking, the sweeper finds the rows.
+    """
+
+    IDLE_EXIT_SECONDS = 5.0
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.interval = app.config["KICK_INTERVAL_SECONDS"]
+        self.lock = threading.Lock()
+        self.wanted = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.thread: threading.Thread | None = None
+        self.exit_hook = False
+
+    def request(self) -> None:
+        with self.lock:
+            self.idle.clear()
+            self.wanted.set()
+            if self.thread is None or not self.thread.is_alive():  # first use, or after a fork
+                self.thread = threading.Thread(target=self._run, name="dispatch-kicker", daemon=True)
+                self.thread.start()
+                if not self.exit_hook:
+                    atexit.register(self.flush, 1.0)  # a process stopping kicks what it committed
+                    self.exit_hook = True
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every requested kick has been made."""
+        return self.idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            if not self.wanted.wait(self.IDLE_EXIT_SECONDS):
+                with self.lock:
+                    if not self.wanted.is_set():
+                        self.thread = None
+                        return
+            self.wanted.clear()
+            try:
+                with self.app.app_context():
+                    kick_dispatch()
+            except Exception:  # the thread must outlive a bug; the sweeper covers the gap
+                log.exception("dispatch kick failed")
+            with self.lock:
+                if not self.wanted.is_set():
+                    self.idle.set()
+            time.sleep(self.interval)
+
+
+def kick_dispatch_soon() -> None:
+    """Kick the dispatcher within KICK_INTERVAL, off the calling thread (for committed rows)."""
+    current_app.extensions["mayak_kicker"].request()
+
+
+def flush_kicks(app: Flask, timeout: float = 5.0) -> bool:
+    """Wait for this process's pending kicks (tests, and processes about to exit)."""
+    kicker = app.extensions.get("mayak_kicker")
+    return kicker.flush(timeout) if kicker else True
 
 
 def reset_dispatch_kick() -> None:

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from flask import Flask, abort, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from portal.extensions import db, login_manager
@@ -52,8 +53,21 @@ def _unauthorized():
     return unauthorized_response(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+MACHINE_PREFIXES = ("/api/", "/webhooks/")
+
+
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Cookie sessions for the portal only: machine routes neither read nor set one."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(MACHINE_PREFIXES):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
+    app.session_interface = PortalSessionInterface()
 
     @app.after_request
     def _security_headers(response):
@@ -63,6 +77,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.path.startswith(("/api/", "/webhooks/")) or response.mimetype == "text/html":
+        if request.path.startswith(MACHINE_PREFIXES) or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from portal.queueing import DISPATCH_KICK, QUEUE_NAME, promote_due_jobs
+from portal.queueing import DISPATCH_KICK, QUEUE_NAME, flush_kicks, promote_due_jobs
 from tests.stack import Stack, free_port, wait_until
 
 STACK_KIND = os.environ.get("MAYAK_TEST_STACK", "embedded")
@@ -142,8 +142,10 @@ def drain(app, redis_conn):
     def run(until=None, timeout: float = 60.0):
         deadline = time.monotonic() + timeout
         while True:
+            flush_kicks(app)  # commits kick the dispatcher from a background thread...
             with app.app_context():
                 SimpleWorker([queue], connection=redis_conn).work(burst=True, logging_level="WARNING")
+            flush_kicks(app)  # ...the jobs' commits too
             promote_due_jobs(queue, ahead=1)  # early by up to a second: jobs wait for their time
             idle = queue.count == 0 and queue.scheduled_job_registry.count == 0
             if until() if until else idle:

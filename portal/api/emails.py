@@ -7,6 +7,7 @@ from portal.api import validation as v
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
 from portal.api.idempotency import idempotent
+from portal.database import transaction_open
 from portal.extensions import db
 from portal.models import Role
 from portal.services import triggers
@@ -45,5 +46,6 @@ def emails_send():
         "messages": [message_to_dict(m, template_code=result.template_code) for m in result.messages],
         "subscriptions": [subscription_to_dict(s) for s in result.subscriptions],
     }
-    db.session.commit()
+    if transaction_open():  # a lone letter is committed already
+        db.session.commit()
     return jsonify(body), 202

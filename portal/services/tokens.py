@@ -1,5 +1,6 @@
 """Signed, expiring JWTs for the machine API (HS256 only; alg=none never accepted)."""
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -83,6 +84,15 @@ def _valid_user(claims: dict) -> User | None:
 
 
 def _claims(token: str) -> dict | None:
+    """The claims of a valid token, checked once and remembered briefly (never past its expiry)."""
+
+    def until_expiry(claims: dict) -> float:
+        return min(CALLER_CACHE_SECONDS, claims["exp"] - time.time())
+
+    return remembered("claims", token, until_expiry, lambda: _decode(token))
+
+
+def _decode(token: str) -> dict | None:
     try:
         claims = jwt.decode(
             token,

@@ -7,7 +7,7 @@ from flask import current_app
 
 from portal.models import ContactSubscription, Message
 from portal.services.contacts import queue_subscription
-from portal.services.messages import dispatch_after_commit, queue_message, template_ref
+from portal.services.messages import dispatch_after_commit, queue_message, queue_message_now, template_ref
 
 MONTHS = (
     "января",
@@ -45,23 +45,27 @@ def register_user(
     registration_date: datetime,
     created_by_id: int | None,
 ) -> TriggerResult:
-    """ФТ-022: the thank-you letter, and the newsletter list if the user agreed."""
+    """ФТ-022: the thank-you letter, and the newsletter list if the user agreed.
+
+    The caller commits; a lone letter (no newsletter) is already committed, as its own unit.
+    """
     template = template_ref("registration")
     result = TriggerResult(template_code=template.code)
     variables = {"user_name": user_name, "registration_date": russian_date(registration_date)}
-    result.messages.append(
-        queue_message(template, user_email, variables, kind="registration", created_by_id=created_by_id)
-    )
-    if agree_newsletter:
-        result.subscriptions.append(
-            queue_subscription(
-                user_email,
-                current_app.config["UNISENDER_LIST_ID"],
-                "registration",
-                name=user_name,
-                subscribed_at=registration_date,
-                created_by_id=created_by_id,
-            )
+    options = {"kind": "registration", "created_by_id": created_by_id}
+    if not agree_newsletter:
+        result.messages.append(queue_message_now(template, user_email, variables, **options))
+        return result
+    result.messages.append(queue_message(template, user_email, variables, **options))
+    result.subscriptions.append(
+        queue_subscription(
+            user_email,
+            current_app.config["UNISENDER_LIST_ID"],
+            "registration",
+            name=user_name,
+            subscribed_at=registration_date,
+            created_by_id=created_by_id,
         )
+    )
     dispatch_after_commit(result.messages)
     return result

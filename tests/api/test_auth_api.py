@@ -121,6 +121,20 @@ class TestVerify:
         expired = jwt.encode(claims, app.config["SECRET_KEY"], algorithm="HS256")
         assert verify(base_url, expired) == {"valid": False, "roles": []}
 
+    def test_a_token_used_before_still_expires_on_time(self, app, base_url, tokens):
+        """Checked tokens are remembered per process: never past their expiry."""
+        claims = claims_of(tokens["PARTNER"])
+        claims["iat"], claims["exp"] = int(time.time()), int(time.time()) + 2
+        short = jwt.encode(claims, app.config["SECRET_KEY"], algorithm="HS256")
+        assert verify(base_url, short)["valid"] is True
+        send = {"kind": "registration", "user_email": "a@example.org", "user_name": "Анна"}
+        headers = {"Authorization": f"Bearer {short}"}
+        # Accepted: what fails is the body (no registration_date), so nothing is written.
+        assert requests.post(f"{base_url}/api/v1/emails/send", json=send, headers=headers).status_code == 400
+        time.sleep(claims["exp"] - time.time() + 1.1)  # past exp, which PyJWT checks to the second
+        assert verify(base_url, short) == {"valid": False, "roles": []}
+        assert requests.post(f"{base_url}/api/v1/emails/send", json=send, headers=headers).status_code == 401
+
     def test_tampered_token_is_invalid(self, base_url, tokens):
         header, payload, signature = tokens["PARTNER"].split(".")
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
@@ -148,6 +162,16 @@ class TestVerify:
     def test_garbage_is_invalid_and_an_empty_body_a_400(self, base_url):
         assert verify(base_url, "not.a.token")["valid"] is False
         assert requests.post(f"{base_url}/api/v1/auth/verify", json=42).status_code == 400
+
+
+def test_machine_routes_neither_read_nor_set_a_session_cookie(base_url, users, tokens):
+    response = get_token(base_url, users["PARTNER"])
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    session = requests.Session()
+    session.get(f"{base_url}/login")  # the portal does keep a session (CSRF token)...
+    assert session.cookies.get("session")
+    response = session.post(f"{base_url}/api/v1/auth/verify", json=tokens["PARTNER"])
+    assert response.json()["valid"] is True and "Set-Cookie" not in response.headers  # ...the API not
 
 
 class TestPasswordChange:

@@ -9,6 +9,7 @@ from portal.jobs import delivery as delivery_jobs
 from portal.jobs.sweeper import sweep
 from portal.models import DeliveryBatch, Message, SandboxEmail, SandboxRequest
 from portal.models.base import utcnow
+from portal.queueing import flush_kicks
 from portal.services.backoff import retry_delay
 from tests.conftest import unique_email
 
@@ -140,7 +141,8 @@ def test_sweeper_sends_what_a_lost_job_left_behind(app, api, drain, in_app, redi
     message_id = send_letter(api, email)
     from rq import Queue
 
-    Queue("mayak", connection=redis_conn).empty()  # the job is gone
+    flush_kicks(app)  # the request's dispatch job has reached Redis...
+    Queue("mayak", connection=redis_conn).empty()  # ...and is gone
     drain()
     assert message_state(api, message_id)["status"] == "queued"
 

@@ -1,6 +1,9 @@
 """ФТ-022 end to end: Bitrix calls the trigger, the letter reaches 'delivered'."""
 
-from portal.models import ContactSubscription, Message, SandboxEmail, SandboxSubscriber
+from datetime import UTC, datetime
+
+from portal.extensions import db
+from portal.models import ContactSubscription, Message, SandboxEmail, SandboxSubscriber, User
 from tests.conftest import unique_email
 
 
@@ -54,6 +57,26 @@ def test_no_newsletter_consent_means_no_subscription(api, drain, in_app):
     drain()
     assert in_app(lambda: SandboxSubscriber.query.filter_by(email=email).count()) == 0
     assert in_app(lambda: SandboxEmail.query.filter_by(email=email).count()) == 1
+
+
+def test_a_lone_letter_is_stored_as_answered(api, in_app, users):
+    """Without newsletter consent the letter is the whole write (on PostgreSQL a single INSERT)."""
+    email = unique_email("lone")
+    before = datetime.now(UTC)
+    response = api.post("/api/v1/emails/send", registration(email, agree=False, name="Ольга"))
+    after = datetime.now(UTC)
+    assert response.status_code == 202
+    [answered] = response.json()["messages"]
+    stored = api.get(f"/api/v1/messages/{answered['id']}").json()
+    assert stored["recipient"] == email and stored["template"] == "registration"
+    assert stored["variables"] == {"user_name": "Ольга", "registration_date": "20 ноября 2026"}
+    assert stored["created_at"] == answered["created_at"]
+    assert before <= datetime.fromisoformat(stored["created_at"]) <= after
+
+    def author():
+        return db.session.get(User, Message.query.filter_by(recipient=email).one().created_by_id).username
+
+    assert in_app(author) == users["PARTNER"]
 
 
 def test_user_name_is_escaped_in_the_letter(api, drain, in_app):
