@@ -45,6 +45,9 @@ class Config:
     UNISENDER_BASE_URL = os.environ.get("UNISENDER_BASE_URL", "")
     UNISENDER_API_KEY = os.environ.get("UNISENDER_API_KEY", "")
     UNISENDER_LIST_ID = os.environ.get("UNISENDER_LIST_ID", "1")
+    CLOUDPAYMENTS_BASE_URL = os.environ.get("CLOUDPAYMENTS_BASE_URL", "")
+    CLOUDPAYMENTS_PUBLIC_ID = os.environ.get("CLOUDPAYMENTS_PUBLIC_ID", "")
+    CLOUDPAYMENTS_API_SECRET = os.environ.get("CLOUDPAYMENTS_API_SECRET", "")
     PROVIDER_TIMEOUT_SECONDS = _float("PROVIDER_TIMEOUT_SECONDS", 10.0)
 
     # Delivery and retries.
@@ -95,18 +98,29 @@ def finalize(config: dict) -> None:
         config["UNISENDERGO_API_KEY"] = config["UNISENDERGO_API_KEY"] or "sandbox-unisendergo-key"
         config["UNISENDER_BASE_URL"] = config["UNISENDER_BASE_URL"] or f"{base}/sandbox/unisender"
         config["UNISENDER_API_KEY"] = config["UNISENDER_API_KEY"] or "sandbox-unisender-key"
+        config["CLOUDPAYMENTS_BASE_URL"] = config["CLOUDPAYMENTS_BASE_URL"] or f"{base}/sandbox/cloudpayments"
+        config["CLOUDPAYMENTS_PUBLIC_ID"] = config["CLOUDPAYMENTS_PUBLIC_ID"] or "pk_sandbox"
+        config["CLOUDPAYMENTS_API_SECRET"] = (
+            config["CLOUDPAYMENTS_API_SECRET"] or "sandbox-cloudpayments-secret"
+        )
     else:
         config["UNISENDERGO_BASE_URL"] = (
             config["UNISENDERGO_BASE_URL"] or "https://go1.unisender.ru/ru/transactional/api/v1"
         )
         config["UNISENDER_BASE_URL"] = config["UNISENDER_BASE_URL"] or "https://api.unisender.com"
+        config["CLOUDPAYMENTS_BASE_URL"] = config["CLOUDPAYMENTS_BASE_URL"] or "https://api.cloudpayments.ru"
     if config["ENV_NAME"] == "production":
         problems = []
         if config["SECRET_KEY"] == DEFAULT_SECRET or len(config["SECRET_KEY"]) < 32:
             problems.append("SECRET_KEY must be set to at least 32 random characters")
         if config["SANDBOX"]:
             problems.append("SANDBOX must be off in production")
-        for key in ("UNISENDERGO_API_KEY", "UNISENDER_API_KEY"):
+        for key in (
+            "UNISENDERGO_API_KEY",
+            "UNISENDER_API_KEY",
+            "CLOUDPAYMENTS_PUBLIC_ID",
+            "CLOUDPAYMENTS_API_SECRET",
+        ):
             if not config[key]:
                 problems.append(f"{key} is required in production")
         if problems:

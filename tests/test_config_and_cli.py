@@ -20,6 +20,10 @@ from tests.conftest import TEST_SETTINGS
             {"SECRET_KEY": "x" * 40, "SANDBOX": False, "UNISENDERGO_API_KEY": "", "UNISENDER_API_KEY": "k"},
             "UNISENDERGO_API_KEY",
         ),
+        (
+            {"SECRET_KEY": "x" * 40, "SANDBOX": False, "UNISENDERGO_API_KEY": "k", "UNISENDER_API_KEY": "k"},
+            "CLOUDPAYMENTS_API_SECRET is required",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, problem):
@@ -38,9 +42,12 @@ def test_production_with_real_settings_starts_without_the_sandbox():
             "SANDBOX": False,
             "UNISENDERGO_API_KEY": "live-key",
             "UNISENDER_API_KEY": "live-key",
+            "CLOUDPAYMENTS_PUBLIC_ID": "pk_live",
+            "CLOUDPAYMENTS_API_SECRET": "live-secret",
         }
     )
     assert app.config["UNISENDERGO_BASE_URL"].startswith("https://go1.unisender.ru/")
+    assert app.config["CLOUDPAYMENTS_BASE_URL"] == "https://api.cloudpayments.ru"
     assert not any(rule.rule.startswith("/sandbox") for rule in app.url_map.iter_rules())
     assert app.config["SESSION_COOKIE_SECURE"] is False or app.config["SESSION_COOKIE_SECURE"] is True
 

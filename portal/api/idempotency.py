@@ -31,6 +31,7 @@ def idempotent(view):
             # Claimed in the view's own transaction: its effects and the key commit together.
             db.session.add(record)
             db.session.flush()
+            g.idempotency_claim = record
         except IntegrityError:
             db.session.rollback()
             return _replay(key, fingerprint)
@@ -56,3 +57,21 @@ def _replay(key: str, fingerprint: str):
     response.headers["Idempotent-Replayed"] = "true"
     db.session.rollback()
     return response
+
+
+def commit_claim() -> bool:
+    """Commit this request's Idempotency-Key claim early, before a slow provider call, so that
+    no lock is held meanwhile; a concurrent repeat is told the call is still running."""
+    if g.get("idempotency_claim") is None:
+        return False
+    db.session.commit()
+    return True
+
+
+def release_claim() -> None:
+    """Forget an early-committed claim whose call failed, so that the caller may try again."""
+    record = g.pop("idempotency_claim", None)
+    if record is not None:
+        db.session.rollback()
+        db.session.execute(db.delete(ApiRequestKey).filter_by(id=record.id))
+        db.session.commit()

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from flask import request
@@ -55,6 +56,24 @@ def integer(data, name, *, lo, hi, default=_MISSING):
     if not lo <= value <= hi:
         _fail(name, f"должно быть от {lo} до {hi}")
     return value
+
+
+def money(data, name, *, lo: str = "1", hi: str = "1000000") -> Decimal:
+    """An amount in rubles: a JSON number or a string like "1500.50", at most two decimals."""
+    value = data.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        _fail(name, "обязательное поле")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        _fail(name, "должно быть числом (рубли, например 1500 или 1500.50)")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        _fail(name, "должно быть числом (рубли, например 1500 или 1500.50)")
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        _fail(name, "не больше двух знаков после запятой")
+    if not Decimal(lo) <= amount <= Decimal(hi):
+        _fail(name, f"должно быть от {lo} до {hi} рублей")
+    return amount.quantize(Decimal("0.01"))
 
 
 def boolean(data, name, *, default=_MISSING):

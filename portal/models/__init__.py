@@ -3,21 +3,33 @@
 from portal.models.api_request_key import ApiRequestKey
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
+from portal.models.donation import Donation, DonationStatus, PaymentNotification
 from portal.models.message import Message, MessageEvent, MessageStatus
 from portal.models.message_template import MessageTemplate
-from portal.models.sandbox import SandboxEmail, SandboxRequest, SandboxSubscriber
+from portal.models.sandbox import (
+    SandboxEmail,
+    SandboxPaymentOrder,
+    SandboxPaymentTransaction,
+    SandboxRequest,
+    SandboxSubscriber,
+)
 from portal.models.user import Role, User
 
 __all__ = [
     "ApiRequestKey",
     "ContactSubscription",
     "DeliveryBatch",
+    "Donation",
+    "DonationStatus",
     "Message",
     "MessageEvent",
     "MessageStatus",
     "MessageTemplate",
+    "PaymentNotification",
     "Role",
     "SandboxEmail",
+    "SandboxPaymentOrder",
+    "SandboxPaymentTransaction",
     "SandboxRequest",
     "SandboxSubscriber",
     "User",

@@ -1,8 +1,9 @@
 """What the sandbox providers recorded: requests, emails they 'delivered', list members."""
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -44,4 +45,40 @@ class SandboxSubscriber(db.Model):
     name: Mapped[str | None] = mapped_column(String(256))
     tags: Mapped[str | None] = mapped_column(String(512))
     requests: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SandboxPaymentOrder(db.Model):
+    """A payment link the simulated CloudPayments handed out (orders/create)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the order's Number
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the order's Id, in its Url
+    request_id: Mapped[str | None] = mapped_column(String(128), unique=True)  # X-Request-ID
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(256))
+    invoice_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(256))
+    json_data: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="Created")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SandboxPaymentTransaction(db.Model):
+    """A payment attempt on the sandbox payment page, and the notification it owes the hub."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # TransactionId
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_payment_order.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16))  # Completed or Declined
+    reason_code: Mapped[int | None] = mapped_column(Integer)
+    card_last_four: Mapped[str] = mapped_column(String(4))
+    token: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(256))
+    invoice_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(256))
+    json_data: Mapped[dict | None] = mapped_column(JSON)
+    notification_state: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

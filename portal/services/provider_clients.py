@@ -3,6 +3,7 @@
 import requests
 from flask import current_app
 
+from portal.providers.cloudpayments import CloudPaymentsClient
 from portal.providers.unisender import UnisenderClient
 from portal.providers.unisender_go import UnisenderGoClient
 
@@ -29,6 +30,17 @@ def unisender() -> UnisenderClient:
     return UnisenderClient(
         c["UNISENDER_BASE_URL"],
         c["UNISENDER_API_KEY"],
+        timeout=c["PROVIDER_TIMEOUT_SECONDS"],
+        session=_session(),
+    )
+
+
+def cloudpayments() -> CloudPaymentsClient:
+    c = current_app.config
+    return CloudPaymentsClient(
+        c["CLOUDPAYMENTS_BASE_URL"],
+        c["CLOUDPAYMENTS_PUBLIC_ID"],
+        c["CLOUDPAYMENTS_API_SECRET"],
         timeout=c["PROVIDER_TIMEOUT_SECONDS"],
         session=_session(),
     )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("webhooks", __name__)
 
-from portal.webhooks import unisendergo
+from portal.webhooks import cloudpayments, unisendergo

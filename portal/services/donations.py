@@ -1,0 +1,188 @@
+"""One-off donations (ФТ-005/007/008, ФТ-010): the payment link, then CloudPayments' verdict."""
+
+import logging
+import uuid
+from decimal import Decimal
+
+from flask import current_app
+
+from portal.database import insert_ignoring_conflicts
+from portal.extensions import db
+from portal.models import Donation, DonationStatus, PaymentNotification
+from portal.models.base import utcnow
+from portal.services import provider_clients
+from portal.services.contacts import queue_subscription
+from portal.services.messages import dispatch_after_commit, queue_message, template_ref
+from portal.services.payment_reasons import russian_reason
+
+log = logging.getLogger("mayak.donations")
+
+
+def rubles(amount: Decimal, currency: str = "RUB") -> str:
+    """1 500 ₽, 1 500,50 ₽ — as a Russian reader expects an amount."""
+    whole, _, kopecks = f"{amount:,.2f}".partition(".")
+    text = whole.replace(",", "\u00a0") + ("" if kopecks == "00" else "," + kopecks)
+    return f"{text}\u00a0{'₽' if currency == 'RUB' else currency}"
+
+
+def create_donation(
+    *,
+    donor_email: str,
+    amount: Decimal,
+    currency: str,
+    event_id: str | None,
+    event_name: str | None,
+    agree_newsletter: bool,
+    created_by_id: int | None,
+    request_key: str | None = None,
+) -> Donation:
+    """Ask CloudPayments for a payment link, then store the donation (and the consent); the caller commits.
+
+    The provider is called before the transaction opens, so no database lock waits on it; a
+    provider error leaves nothing behind. `request_key` (the caller's Idempotency-Key) makes
+    a repeated call get the same link from CloudPayments (X-Request-ID).
+    """
+    invoice_id = f"don-{uuid.uuid4().hex[:20]}"
+    description = "Пожертвование «Маяку»" + (f" на сбор «{event_name}»" if event_name else "")
+    order = provider_clients.cloudpayments().create_order(
+        amount=amount,
+        currency=currency,
+        description=description,
+        email=donor_email,
+        invoice_id=invoice_id,
+        account_id=donor_email,
+        json_data={"kind": "donation", "event_id": event_id},
+        request_id=request_key and f"order-{created_by_id}-{request_key}",
+    )
+    donation = Donation(
+        invoice_id=invoice_id,
+        donor_email=donor_email,
+        amount=amount,
+        currency=currency,
+        event_id=event_id,
+        event_name=event_name,
+        agree_newsletter=agree_newsletter,
+        order_id=str(order.get("Id", "")),
+        payment_url=order.get("Url"),
+        created_by_id=created_by_id,
+    )
+    db.session.add(donation)
+    if agree_newsletter:
+        queue_subscription(donor_email, current_app.config["UNISENDER_LIST_ID"], "donation")
+    db.session.flush()
+    return donation
+
+
+def dedupe_key(kind: str, fields: dict) -> str:
+    if kind == "recurrent":
+        parts = ("Id", "Status", "SuccessfulTransactionsNumber", "FailedTransactionsNumber")
+        return "recurrent:" + ":".join(str(fields.get(p, "")) for p in parts)
+    return f"{kind}:{fields['TransactionId']}"
+
+
+def record_notification(kind: str, fields: dict) -> str:
+    """Store a verified notification once and apply it; a repeat changes nothing. Caller commits."""
+    values = {
+        "kind": kind,
+        "dedupe_key": dedupe_key(kind, fields),
+        "transaction_id": fields.get("TransactionId"),
+        "invoice_id": fields.get("InvoiceId") or None,
+        "subscription_id": fields.get("SubscriptionId") or fields.get("Id") or None,
+        "payload": fields,
+        "received_at": utcnow(),
+    }
+    inserted = db.session.execute(insert_ignoring_conflicts(PaymentNotification, values)).rowcount
+    if not inserted:
+        return "repeat"  # the first copy did (or is doing, in its transaction) the work
+    outcome = {"pay": _apply_pay, "fail": _apply_fail}.get(kind, _not_yet_handled)(fields)
+    db.session.execute(
+        db.update(PaymentNotification).filter_by(dedupe_key=values["dedupe_key"]).values(outcome=outcome)
+    )
+    return outcome
+
+
+def _not_yet_handled(fields: dict) -> str:
+    return "recorded"
+
+
+def _donation_for(fields: dict) -> Donation | None:
+    invoice_id = fields.get("InvoiceId")
+    if not invoice_id:
+        return None
+    query = db.select(Donation).filter_by(invoice_id=invoice_id).with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _letter_variables(donation: Donation) -> dict:
+    return {
+        "donor_amount": rubles(donation.amount, donation.currency),
+        "event_name": donation.event_name or "",
+    }
+
+
+def _apply_pay(fields: dict) -> str:
+    donation = _donation_for(fields)
+    if donation is None:
+        log.warning(
+            "Pay for an unknown invoice %r (transaction %s)", fields.get("InvoiceId"), fields["TransactionId"]
+        )
+        return "unknown invoice"
+    if donation.status == DonationStatus.COMPLETED:
+        return "donation already completed"
+    earlier = db.session.execute(
+        db.select(Donation.id)
+        .filter_by(donor_email=donation.donor_email, status=DonationStatus.COMPLETED)
+        .filter(Donation.id != donation.id)
+        .limit(1)
+    ).first()
+    donation.status = DonationStatus.COMPLETED
+    donation.transaction_id = fields["TransactionId"]
+    donation.paid_at = utcnow()
+    donation.is_first_donation = earlier is None
+    code = "donation_thanks_first" if donation.is_first_donation else "donation_thanks_repeat"
+    variables = {**_letter_variables(donation), "is_first_donation": donation.is_first_donation}
+    message = queue_message(template_ref(code), donation.donor_email, variables, kind=code)
+    dispatch_after_commit([message])
+    return f"completed, letter {code}"
+
+
+def _apply_fail(fields: dict) -> str:
+    donation = _donation_for(fields)
+    if donation is None:
+        log.warning("Fail for an unknown invoice %r", fields.get("InvoiceId"))
+        return "unknown invoice"
+    if donation.status == DonationStatus.COMPLETED:
+        return "donation already completed"
+    donation.status = DonationStatus.FAILED
+    donation.failed_attempts += 1
+    donation.reason_code = fields.get("ReasonCode")
+    donation.failure_reason = russian_reason(fields.get("ReasonCode"), fields.get("Reason"))
+    if donation.failed_attempts > 1:
+        return "failed again; the donor already has the retry letter"
+    variables = {
+        **_letter_variables(donation),
+        "failure_reason": donation.failure_reason,
+        "retry_link": donation.payment_url or "",
+    }
+    message = queue_message(
+        template_ref("donation_failed"), donation.donor_email, variables, kind="donation_failed"
+    )
+    dispatch_after_commit([message])
+    return "failed, letter donation_failed"
+
+
+def donation_to_dict(donation: Donation) -> dict:
+    return {
+        "id": donation.id,
+        "invoice_id": donation.invoice_id,
+        "donor_email": donation.donor_email,
+        "donor_amount": str(donation.amount),
+        "currency": donation.currency,
+        "event_id": donation.event_id,
+        "status": donation.status,
+        "payment_url": donation.payment_url,
+        "transaction_id": donation.transaction_id,
+        "is_first_donation": donation.is_first_donation,
+        "failure_reason": donation.failure_reason,
+        "created_at": donation.created_at.isoformat() if donation.created_at else None,
+    }
