@@ -104,8 +104,7 @@ def _plain_email(value: str) -> str | None:
     if match is None or len(match["local"]) > 64 or len(value) > 254:
         return None
     domain = match["domain"].lower()
-    labels = domain.split(".")
-    if any(label[2:4] == "--" for label in labels):
+    if any(label[2:4] == "--" for label in domain.split(".")):
         return None  # IDNA-looking labels: the library decides
     if any(domain == d or domain.endswith("." + d) for d in SPECIAL_USE_DOMAIN_NAMES):
         return None

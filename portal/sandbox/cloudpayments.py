@@ -6,7 +6,7 @@ import json
 import secrets
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
-from urllib.parse import unquote_to_bytes, urlencode
+from urllib.parse import urlencode
 
 import requests
 from flask import abort, current_app, jsonify, render_template, request
@@ -17,7 +17,7 @@ from portal.models import SandboxPaymentOrder, SandboxPaymentTransaction
 from portal.queueing import enqueue_after_commit
 from portal.sandbox import faults, providers_bp
 from portal.services.payment_reasons import russian_reason
-from portal.services.webhook_signatures import cloudpayments_hmac
+from portal.services.webhook_signatures import cloudpayments_signatures
 
 NOTIFY_JOB = "portal.sandbox.cloudpayments.post_notification"
 
@@ -166,7 +166,7 @@ def _pay(order: SandboxPaymentOrder, card: str) -> dict:
     return {"paid": True, "transaction": transaction.id}
 
 
-def notification_fields(transaction: SandboxPaymentTransaction, brand: str = "Visa") -> dict:
+def notification_fields(transaction: SandboxPaymentTransaction) -> dict:
     """The parameters CloudPayments posts for a payment (Pay) or a declined attempt (Fail)."""
     fields = {
         "TransactionId": str(transaction.id),
@@ -177,7 +177,7 @@ def notification_fields(transaction: SandboxPaymentTransaction, brand: str = "Vi
         "DateTime": transaction.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "CardFirstSix": "424242",
         "CardLastFour": transaction.card_last_four,
-        "CardType": brand,
+        "CardType": "Visa",
         "CardExpDate": "12/30",
         "TestMode": "1",
         "OperationType": "Payment",
@@ -200,13 +200,8 @@ def notification_fields(transaction: SandboxPaymentTransaction, brand: str = "Vi
 def signed_form(fields: dict, api_secret: str) -> tuple[bytes, dict]:
     """The form body and the two HMAC headers CloudPayments sends with it."""
     body = urlencode(fields).encode()
-    decoded = unquote_to_bytes(body.replace(b"+", b" "))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Content-HMAC": cloudpayments_hmac(body, api_secret),
-        "X-Content-HMAC": cloudpayments_hmac(decoded, api_secret),
-    }
-    return body, headers
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return body, headers | cloudpayments_signatures(body, api_secret)
 
 
 @app_job

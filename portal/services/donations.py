@@ -156,7 +156,7 @@ def _apply_fail(fields: dict) -> str:
     donation.status = DonationStatus.FAILED
     donation.failed_attempts += 1
     donation.reason_code = fields.get("ReasonCode")
-    donation.failure_reason = russian_reason(fields.get("ReasonCode"), fields.get("Reason"))
+    donation.failure_reason = russian_reason(fields.get("ReasonCode"))
     if donation.failed_attempts > 1:
         return "failed again; the donor already has the retry letter"
     variables = {

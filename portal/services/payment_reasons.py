@@ -44,7 +44,7 @@ REASONS = {
 FALLBACK = "платёж отклонён банком — попробуйте ещё раз или другую карту"
 
 
-def russian_reason(code, reason: str | None = None) -> str:
+def russian_reason(code) -> str:
     """The explanation for a ReasonCode; an unknown code gets a general one (and its number)."""
     try:
         number = int(code)

@@ -37,16 +37,21 @@ def cloudpayments_hmac(message: bytes, api_secret: str) -> str:
     return base64.b64encode(digest).decode()
 
 
+def cloudpayments_signatures(body: bytes, api_secret: str) -> dict[str, str]:
+    """The two headers CloudPayments signs a notification with: `Content-HMAC` over the body as
+    sent, `X-Content-HMAC` over it with its parameters URL-decoded (the same for a JSON body)."""
+    decoded = unquote_to_bytes(body.replace(b"+", b" "))
+    return {
+        "Content-HMAC": cloudpayments_hmac(body, api_secret),
+        "X-Content-HMAC": cloudpayments_hmac(decoded, api_secret),
+    }
+
+
 def verify_cloudpayments(raw_body: bytes, headers, api_secret: str) -> bool:
-    """CloudPayments: `Content-HMAC` over the body as sent; `X-Content-HMAC` over the body with
-    its parameters URL-decoded (the same thing for a JSON body). Either one matching will do."""
+    """CloudPayments: either signature header matching (constant-time) will do."""
     if not api_secret:
         return False  # fail closed when the secret is not configured
-    expected = {
-        "Content-HMAC": cloudpayments_hmac(raw_body, api_secret),
-        "X-Content-HMAC": cloudpayments_hmac(unquote_to_bytes(raw_body.replace(b"+", b" ")), api_secret),
-    }
-    for header, value in expected.items():
+    for header, value in cloudpayments_signatures(raw_body, api_secret).items():
         received = headers.get(header, "").strip()
         if received and hmac.compare_digest(received.encode(), value.encode()):
             return True

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
+from portal.extensions import db
 from portal.models import (
     ContactSubscription,
     Donation,
@@ -50,7 +51,7 @@ def letters_to(in_app, email):
 
 def donation(in_app, donation_id):
     def read():
-        row = Donation.query.get(donation_id)
+        row = db.session.get(Donation, donation_id)
         return {
             "status": row.status,
             "first": row.is_first_donation,
