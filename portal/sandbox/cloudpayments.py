@@ -16,6 +16,7 @@ from portal.jobs import app_job
 from portal.models import SandboxPaymentOrder, SandboxPaymentTransaction
 from portal.queueing import enqueue_after_commit
 from portal.sandbox import faults, providers_bp
+from portal.services.donations import rubles
 from portal.services.payment_reasons import russian_reason
 from portal.services.webhook_signatures import cloudpayments_signatures
 
@@ -137,7 +138,8 @@ def payment_page(code: str):
     cards = [
         (number, brand, russian_reason(code) if code else None) for number, (brand, code) in CARDS.items()
     ]
-    return render_template("sandbox/payment.html", order=order, cards=cards, outcome=outcome)
+    amount = rubles(order.amount, order.currency)
+    return render_template("sandbox/payment.html", order=order, amount=amount, cards=cards, outcome=outcome)
 
 
 def _pay(order: SandboxPaymentOrder, card: str) -> dict:
