@@ -22,5 +22,12 @@ class ProviderRateLimited(ProviderUnavailable):
     """HTTP 429 or the provider's own rate-limit code."""
 
 
+class ProviderCircuitOpen(ProviderUnavailable):
+    """Not called at all: the provider failed repeatedly and its circuit is open.
+
+    Waiting for it is not an attempt: callers retry after `retry_after` without counting one.
+    """
+
+
 class ProviderRejected(ProviderError):
     """The provider refused the request itself (4xx): repeating it will not help."""

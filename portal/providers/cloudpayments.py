@@ -28,12 +28,20 @@ def _wire(value):
 
 class CloudPaymentsClient:
     def __init__(
-        self, base_url: str, public_id: str, api_secret: str, *, timeout: float = 10.0, session=None
+        self,
+        base_url: str,
+        public_id: str,
+        api_secret: str,
+        *,
+        timeout: float = 10.0,
+        session=None,
+        breaker=None,
     ):
         self.base_url = base_url.rstrip("/")
         self.auth = (public_id, api_secret)
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.breaker = breaker  # a CircuitBreaker shared by every process, or None
 
     def _call(self, method: str, body: dict, request_id: str | None = None):
         headers = {"Content-Type": "application/json"}
@@ -44,6 +52,7 @@ class CloudPaymentsClient:
             "POST",
             f"{self.base_url}/{method}",
             timeout=self.timeout,
+            breaker=self.breaker,
             auth=self.auth,
             data=json.dumps(body, default=_wire, ensure_ascii=False).encode(),
             headers=headers,

@@ -10,8 +10,28 @@ def _retry_after(response: requests.Response) -> float | None:
     return float(value) if value.replace(".", "", 1).isdigit() else None
 
 
-def send(session: requests.Session, method: str, url: str, *, timeout: float, **kwargs):
-    """Perform a request; return the response for 2xx, raise a ProviderError otherwise."""
+def send(session: requests.Session, method: str, url: str, *, timeout: float, breaker=None, **kwargs):
+    """Perform a request; return the response for 2xx, raise a ProviderError otherwise.
+
+    With a circuit `breaker`, no request is made while it is open, and the outcome is recorded:
+    timeouts, connection errors, 5xx and 429 count against the provider, anything else for it.
+    """
+    if breaker is None:
+        return _send(session, method, url, timeout=timeout, **kwargs)
+    breaker.before_call()
+    try:
+        response = _send(session, method, url, timeout=timeout, **kwargs)
+    except ProviderUnavailable as exc:
+        breaker.record_failure(str(exc))
+        raise
+    except ProviderRejected:
+        breaker.record_success()  # it answered: the provider is up
+        raise
+    breaker.record_success()
+    return response
+
+
+def _send(session: requests.Session, method: str, url: str, *, timeout: float, **kwargs):
     try:
         response = session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
     except requests.Timeout as exc:

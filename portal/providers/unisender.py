@@ -11,11 +11,12 @@ _RETRYABLE = {"retry_later", "api_call_limit_exceeded_for_api_key", "api_call_li
 class UnisenderClient:
     """Speaks https://api.unisender.com/ru/api/<method>?format=json (or the sandbox)."""
 
-    def __init__(self, base_url: str, api_key: str, *, timeout: float = 10.0, session=None):
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 10.0, session=None, breaker=None):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.breaker = breaker  # a CircuitBreaker shared by every process, or None
 
     def subscribe(
         self, *, list_ids: list[str], email: str, name: str | None = None, tags: list[str] = ()
@@ -38,6 +39,7 @@ class UnisenderClient:
             "POST",
             f"{self.base_url}/ru/api/subscribe",
             timeout=self.timeout,
+            breaker=self.breaker,
             params={"format": "json"},
             data=form,
         )

@@ -25,11 +25,12 @@ class SendResult:
 class UnisenderGoClient:
     """Speaks https://go1.unisender.ru/ru/transactional/api/v1 (or the sandbox)."""
 
-    def __init__(self, base_url: str, api_key: str, *, timeout: float = 10.0, session=None):
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 10.0, session=None, breaker=None):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.breaker = breaker  # a CircuitBreaker shared by every process, or None
 
     def send_email(
         self,
@@ -65,6 +66,7 @@ class UnisenderGoClient:
             "POST",
             f"{self.base_url}/email/send.json",
             timeout=self.timeout,
+            breaker=self.breaker,
             json={"message": message},
             headers={"X-API-KEY": self.api_key, "Accept": "application/json"},
         )

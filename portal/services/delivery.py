@@ -18,7 +18,7 @@ from portal.models.base import utcnow
 from portal.providers import ProviderError
 from portal.providers.unisender_go import Recipient
 from portal.services import provider_clients
-from portal.services.backoff import retry_delay
+from portal.services.backoff import retry_delay, schedule_retry
 from portal.services.rendering import RenderedLetter, RenderError, render_letter, shared_letter
 
 MAX_RECIPIENTS_PER_CALL = 500  # UnisenderGo's limit for email/send
@@ -263,23 +263,18 @@ def _requeue(message: Message, error: str) -> float | None:
 
 def _record_batch_failure(batch_id: str, exc: ProviderError) -> BatchOutcome:
     batch = db.session.get(DeliveryBatch, batch_id)
-    batch.attempts += 1
     batch.leased_until = None
-    batch.last_error = str(exc)
+    # Same batch, same idempotence key on the next try: the provider may have taken this one.
+    delay = schedule_retry(batch, exc)
     messages = _batch_messages(batch_id)
     for message in messages:
         message.attempts = batch.attempts
         message.last_error = str(exc)
-    exhausted = batch.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]
-    if exc.retryable and not exhausted:
-        # Same batch, same idempotence key: the provider may have taken the first try.
-        delay = retry_delay(batch.attempts, exc.retry_after)
-        batch.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        for message in messages:
-            message.next_attempt_at = batch.next_attempt_at
+        message.next_attempt_at = batch.next_attempt_at
+    if delay is not None:
         return BatchOutcome(batch_retry_in=delay)
     batch.state = "failed"
-    reason = str(exc) if not exhausted else f"{exc} (попыток: {batch.attempts})"
+    reason = str(exc) if not exc.retryable else f"{exc} (попыток: {batch.attempts})"
     for message in messages:
         _fail(message, reason)
     return BatchOutcome(failed=len(messages))

@@ -3,9 +3,11 @@
 import requests
 from flask import current_app
 
+from portal.providers.circuit import CircuitBreaker
 from portal.providers.cloudpayments import CloudPaymentsClient
 from portal.providers.unisender import UnisenderClient
 from portal.providers.unisender_go import UnisenderGoClient
+from portal.queueing import get_redis
 
 
 def _session() -> requests.Session:
@@ -15,6 +17,17 @@ def _session() -> requests.Session:
     return session
 
 
+def breaker(provider: str) -> CircuitBreaker:
+    c = current_app.config
+    return CircuitBreaker(
+        get_redis(),
+        provider,
+        threshold=c["CIRCUIT_FAILURE_THRESHOLD"],
+        open_seconds=c["CIRCUIT_OPEN_SECONDS"],
+        trial_seconds=c["PROVIDER_TIMEOUT_SECONDS"] * 2 + 5,
+    )
+
+
 def unisendergo() -> UnisenderGoClient:
     c = current_app.config
     return UnisenderGoClient(
@@ -22,6 +35,7 @@ def unisendergo() -> UnisenderGoClient:
         c["UNISENDERGO_API_KEY"],
         timeout=c["PROVIDER_TIMEOUT_SECONDS"],
         session=_session(),
+        breaker=breaker("unisendergo"),
     )
 
 
@@ -32,6 +46,7 @@ def unisender() -> UnisenderClient:
         c["UNISENDER_API_KEY"],
         timeout=c["PROVIDER_TIMEOUT_SECONDS"],
         session=_session(),
+        breaker=breaker("unisender"),
     )
 
 
@@ -43,4 +58,5 @@ def cloudpayments() -> CloudPaymentsClient:
         c["CLOUDPAYMENTS_API_SECRET"],
         timeout=c["PROVIDER_TIMEOUT_SECONDS"],
         session=_session(),
+        breaker=breaker("cloudpayments"),
     )

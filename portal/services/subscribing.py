@@ -1,15 +1,11 @@
 """Passing one recorded newsletter consent to Unisender."""
 
-from datetime import timedelta
-
-from flask import current_app
-
 from portal.extensions import db
 from portal.models import ContactSubscription
 from portal.models.base import utcnow
 from portal.providers import ProviderError
 from portal.services import provider_clients
-from portal.services.backoff import retry_delay
+from portal.services.backoff import schedule_retry
 
 UNISENDER_SUBSCRIBE_LIMIT = (300, 60)  # requests per window (seconds), per API key
 
@@ -37,12 +33,7 @@ def subscribe_now(subscription_id: int) -> float | None:
 
 def _record_failure(subscription_id: int, exc: ProviderError) -> float | None:
     sub = db.session.get(ContactSubscription, subscription_id)
-    sub.attempts += 1
-    sub.last_error = str(exc)
-    if exc.retryable and sub.attempts < current_app.config["DELIVERY_MAX_ATTEMPTS"]:
-        delay = retry_delay(sub.attempts, exc.retry_after)
-        sub.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        return delay
-    sub.status = "failed"
-    sub.next_attempt_at = None
-    return None
+    delay = schedule_retry(sub, exc)
+    if delay is None:
+        sub.status = "failed"
+    return delay
