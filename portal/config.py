@@ -49,6 +49,9 @@ class Config:
     CLOUDPAYMENTS_PUBLIC_ID = os.environ.get("CLOUDPAYMENTS_PUBLIC_ID", "")
     CLOUDPAYMENTS_API_SECRET = os.environ.get("CLOUDPAYMENTS_API_SECRET", "")
     PROVIDER_TIMEOUT_SECONDS = _float("PROVIDER_TIMEOUT_SECONDS", 10.0)
+    # A provider failing this many calls in a row is left alone for CIRCUIT_OPEN_SECONDS.
+    CIRCUIT_FAILURE_THRESHOLD = _int("CIRCUIT_FAILURE_THRESHOLD", 5)
+    CIRCUIT_OPEN_SECONDS = _float("CIRCUIT_OPEN_SECONDS", 30.0)
 
     # Delivery and retries.
     DELIVERY_MAX_ATTEMPTS = _int("DELIVERY_MAX_ATTEMPTS", 8)
@@ -62,6 +65,9 @@ class Config:
     # How long a worker holds a batch it is sending; past it, a crashed worker's batch is
     # taken over (0 = twice the provider timeout plus 30 s).
     BATCH_LEASE_SECONDS = _float("BATCH_LEASE_SECONDS", 0.0)
+
+    # Links in donors' letters (manage or restart a subscription) stop working after this.
+    DONOR_LINK_TTL_DAYS = _int("DONOR_LINK_TTL_DAYS", 180)
 
     # Authentication.
     JWT_ISSUER = os.environ.get("JWT_ISSUER", "mayak-hub")

@@ -29,6 +29,7 @@ TEST_SETTINGS = {
     "DELIVERY_MAX_ATTEMPTS": 4,
     "STALE_AFTER_SECONDS": 0.5,
     "BATCH_LEASE_SECONDS": 3,
+    "CIRCUIT_OPEN_SECONDS": 1.0,
     "LOG_LEVEL": "WARNING",
 }
 
@@ -204,8 +205,9 @@ def _clean_shared_state(request):
     redis = app.extensions["mayak_redis"]
     for key in redis.scan_iter("sandbox:fault:*"):
         redis.delete(key)
-    for key in redis.scan_iter("login:*"):
-        redis.delete(key)
+    for pattern in ("login:*", "mayak:circuit:*"):
+        for key in redis.scan_iter(pattern):
+            redis.delete(key)
     redis.delete(DISPATCH_KICK)
     queue = Queue(QUEUE_NAME, connection=redis)
     queue.empty()
@@ -213,7 +215,7 @@ def _clean_shared_state(request):
         queue.scheduled_job_registry.remove(job_id)
     # The dispatcher takes any queued message: close what this test left, so the next
     # test's provider calls (and injected faults) are its own.
-    from portal.models import ContactSubscription, DeliveryBatch, Message
+    from portal.models import ContactSubscription, DeliveryBatch, Message, RecurringSubscription
 
     with app.app_context():
         db.session.execute(
@@ -226,6 +228,11 @@ def _clean_shared_state(request):
             db.update(ContactSubscription)
             .where(ContactSubscription.status == "pending")
             .values(status="failed")
+        )
+        db.session.execute(
+            db.update(RecurringSubscription)
+            .where(RecurringSubscription.pending_action.is_not(None))
+            .values(pending_action=None)
         )
         db.session.commit()
 

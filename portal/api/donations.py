@@ -18,43 +18,54 @@ CURRENCIES = ("RUB",)
 log = logging.getLogger("mayak.donations")
 
 
-def _event_id(data: dict) -> str | None:
+def event_id(data: dict) -> str | None:
     value = data.get("event_id")
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     return v.string({"event_id": value}, "event_id", max_len=64, required=False, nullable=True)
 
 
-def _donation(data: dict, *, agree_newsletter: bool):
+def currency(data: dict) -> str:
     currency = v.string(data, "currency", max_len=3, required=False) or "RUB"
     if currency not in CURRENCIES:
         raise ApiError(400, "поле currency: поддерживается только RUB", field="currency")
-    fields = {
-        "donor_email": v.email(data, "donor_email"),
-        "amount": v.money(data, "donor_amount"),
-        "currency": currency,
-        "event_id": _event_id(data),
-        "event_name": v.string(data, "event_name", required=False, nullable=True),
-    }
-    # CloudPayments is called with no transaction open: nothing waits on its answer.
+    return currency
+
+
+def with_cloudpayments(create):
+    """Run `create()` (which calls CloudPayments, then stores rows) with no transaction open
+    during the call; provider errors become 503/502 and leave nothing behind."""
     if not commit_claim():
         db.session.rollback()
     try:
-        donation = create_donation(
+        return create()
+    except ProviderRejected as exc:
+        release_claim()
+        log.warning("CloudPayments refused the call: %s", exc)
+        raise ApiError(502, f"CloudPayments отказал в создании платежа: {exc}") from exc
+    except ProviderError as exc:
+        release_claim()
+        log.warning("CloudPayments call failed: %s", exc)
+        message = "CloudPayments сейчас недоступен; повторите запрос позже"
+        raise ApiError(503, message, headers={"Retry-After": "30"}) from exc
+
+
+def _donation(data: dict, *, agree_newsletter: bool):
+    fields = {
+        "donor_email": v.email(data, "donor_email"),
+        "amount": v.money(data, "donor_amount"),
+        "currency": currency(data),
+        "event_id": event_id(data),
+        "event_name": v.string(data, "event_name", required=False, nullable=True),
+    }
+    donation = with_cloudpayments(
+        lambda: create_donation(
             **fields,
             agree_newsletter=agree_newsletter,
             created_by_id=g.api_user.id,
             request_key=request.headers.get(HEADER),
         )
-    except ProviderRejected as exc:
-        release_claim()
-        log.warning("CloudPayments refused orders/create: %s", exc)
-        raise ApiError(502, f"CloudPayments отказал в создании платежа: {exc}") from exc
-    except ProviderError as exc:
-        release_claim()
-        log.warning("CloudPayments orders/create failed: %s", exc)
-        message = "CloudPayments сейчас недоступен; повторите запрос позже"
-        raise ApiError(503, message, headers={"Retry-After": "30"}) from exc
+    )
     body = donation_to_dict(donation)
     db.session.commit()
     return jsonify(body), 201

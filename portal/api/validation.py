@@ -16,8 +16,10 @@ def _fail(name: str, problem: str):
     raise ApiError(400, f"поле {name}: {problem}", field=name)
 
 
-def json_object() -> dict:
-    """The request body as a JSON object."""
+def json_object(*, required: bool = True) -> dict:
+    """The request body as a JSON object (with required=False, an empty body is {})."""
+    if not required and not request.get_data(cache=True).strip():
+        return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "тело запроса должно быть JSON-объектом (Content-Type: application/json)")

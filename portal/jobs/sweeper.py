@@ -9,9 +9,10 @@ from portal.extensions import db
 from portal.jobs import app_job
 from portal.jobs.contacts import SUBSCRIBE_JOB
 from portal.jobs.delivery import SEND_BATCH_JOB
-from portal.models import ContactSubscription, DeliveryBatch, Message, MessageStatus
+from portal.models import ContactSubscription, DeliveryBatch, Message, MessageStatus, RecurringSubscription
 from portal.models.base import utcnow
 from portal.queueing import enqueue_now, kick_dispatch, reset_dispatch_kick
+from portal.services.subscriptions import SYNC_JOB
 
 LIMIT = 20_000
 
@@ -60,7 +61,18 @@ def sweep() -> dict:
         ContactSubscription.status == "pending",
         _due(ContactSubscription, now, stale),
     )
-    found = {"messages": waiting, "batches": len(batch_ids), "subscriptions": len(subscription_ids)}
+    recurring_ids = _claim_stale(
+        RecurringSubscription,
+        now,
+        RecurringSubscription.pending_action.is_not(None),
+        _due(RecurringSubscription, now, stale),
+    )
+    found = {
+        "messages": waiting,
+        "batches": len(batch_ids),
+        "subscriptions": len(subscription_ids),
+        "cloudpayments_calls": len(recurring_ids),
+    }
     webhook_ids = []
     if current_app.config["SANDBOX"]:  # the simulated provider re-sends its callbacks too
         from portal.sandbox import webhooks as sandbox_webhooks
@@ -75,6 +87,8 @@ def sweep() -> dict:
         enqueue_now(SEND_BATCH_JOB, batch_id)
     for subscription_id in subscription_ids:
         enqueue_now(SUBSCRIBE_JOB, subscription_id)
+    for subscription_id in recurring_ids:
+        enqueue_now(SYNC_JOB, subscription_id)
     for request_id in webhook_ids:
         enqueue_now(sandbox_webhooks.WEBHOOK_JOB, request_id, retry=5)
     return found

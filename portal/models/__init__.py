@@ -3,7 +3,14 @@
 from portal.models.api_request_key import ApiRequestKey
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
-from portal.models.donation import Donation, DonationStatus, PaymentNotification
+from portal.models.donation import (
+    Donation,
+    DonationKind,
+    DonationStatus,
+    PaymentNotification,
+    RecurringSubscription,
+    SubscriptionStatus,
+)
 from portal.models.message import Message, MessageEvent, MessageStatus
 from portal.models.message_template import MessageTemplate
 from portal.models.sandbox import (
@@ -12,6 +19,7 @@ from portal.models.sandbox import (
     SandboxPaymentTransaction,
     SandboxRequest,
     SandboxSubscriber,
+    SandboxSubscription,
 )
 from portal.models.user import Role, User
 
@@ -20,17 +28,21 @@ __all__ = [
     "ContactSubscription",
     "DeliveryBatch",
     "Donation",
+    "DonationKind",
     "DonationStatus",
     "Message",
     "MessageEvent",
     "MessageStatus",
     "MessageTemplate",
     "PaymentNotification",
+    "RecurringSubscription",
     "Role",
     "SandboxEmail",
     "SandboxPaymentOrder",
     "SandboxPaymentTransaction",
     "SandboxRequest",
     "SandboxSubscriber",
+    "SandboxSubscription",
+    "SubscriptionStatus",
     "User",
 ]

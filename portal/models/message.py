@@ -53,6 +53,8 @@ class Message(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), default="email")
     kind: Mapped[str] = mapped_column(String(64))
+    # What the letter is about, e.g. "donation:12" or "subscription:3" (for those pages' history).
+    reference: Mapped[str | None] = mapped_column(String(64), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("message_template.id"))
     recipient: Mapped[str] = mapped_column(String(256), index=True)
     variables: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -80,5 +80,30 @@ class SandboxPaymentTransaction(db.Model):
     invoice_id: Mapped[str | None] = mapped_column(String(64))
     account_id: Mapped[str | None] = mapped_column(String(256))
     json_data: Mapped[dict | None] = mapped_column(JSON)
+    subscription_code: Mapped[str | None] = mapped_column(String(32), index=True)  # a recurring charge
     notification_state: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SandboxSubscription(db.Model):
+    """A subscription at the simulated CloudPayments: charged on demand, not by a clock."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the subscription's Id, sc_…
+    request_id: Mapped[str | None] = mapped_column(String(128), unique=True)  # X-Request-ID
+    token: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(String(256), index=True)
+    email: Mapped[str | None] = mapped_column(String(256))
+    description: Mapped[str] = mapped_column(Text)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    interval: Mapped[str] = mapped_column(String(8))
+    period: Mapped[int] = mapped_column(Integer)
+    max_periods: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="Active")
+    successful_transactions: Mapped[int] = mapped_column(Integer, default=0)
+    failed_transactions: Mapped[int] = mapped_column(Integer, default=0)  # in a row
+    start_date: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_transaction_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_transaction_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

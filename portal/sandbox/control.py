@@ -11,7 +11,7 @@ from portal.models import Role, SandboxEmail, SandboxRequest, SandboxSubscriber
 from portal.sandbox import faults, providers_bp
 
 
-def _require_operator() -> None:
+def require_operator() -> None:
     key = request.headers.get("X-API-KEY", "")
     if hmac.compare_digest(key.encode(), current_app.config["UNISENDERGO_API_KEY"].encode()):
         return
@@ -22,7 +22,7 @@ def _require_operator() -> None:
 
 @providers_bp.post("/control/faults")
 def faults_set():
-    _require_operator()
+    require_operator()
     data = request.get_json(silent=True) or {}
     provider, mode = data.get("provider"), data.get("mode")
     count = data.get("count", 1)
@@ -36,7 +36,7 @@ def faults_set():
 
 @providers_bp.delete("/control/faults")
 def faults_clear():
-    _require_operator()
+    require_operator()
     faults.clear_faults()
     return jsonify({})
 
@@ -44,7 +44,7 @@ def faults_clear():
 @providers_bp.get("/control/stats")
 def stats():
     """Counters a test reads to prove nothing was recorded twice."""
-    _require_operator()
+    require_operator()
     requests_total, repeats = db.session.execute(
         db.select(func.count(SandboxRequest.id), func.coalesce(func.sum(SandboxRequest.repeats), 0))
     ).one()

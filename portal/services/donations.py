@@ -1,14 +1,14 @@
-"""One-off donations (ФТ-005/007/008, ФТ-010): the payment link, then CloudPayments' verdict."""
+"""Donations (ФТ-005/007/008, ФТ-010): the payment link, then CloudPayments' verdict on it."""
 
 import logging
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask import current_app
 
-from portal.database import insert_ignoring_conflicts
 from portal.extensions import db
-from portal.models import Donation, DonationStatus, PaymentNotification
+from portal.models import Donation, DonationKind, DonationStatus
 from portal.models.base import utcnow
 from portal.services import provider_clients
 from portal.services.contacts import queue_subscription
@@ -35,6 +35,10 @@ def create_donation(
     agree_newsletter: bool,
     created_by_id: int | None,
     request_key: str | None = None,
+    kind: str = DonationKind.ONE_OFF,
+    invoice_id: str | None = None,
+    description: str | None = None,
+    newsletter_source: str = "donation",
 ) -> Donation:
     """Ask CloudPayments for a payment link, then store the donation (and the consent); the caller commits.
 
@@ -42,8 +46,9 @@ def create_donation(
     provider error leaves nothing behind. `request_key` (the caller's Idempotency-Key) makes
     a repeated call get the same link from CloudPayments (X-Request-ID).
     """
-    invoice_id = f"don-{uuid.uuid4().hex[:20]}"
-    description = "Пожертвование «Маяку»" + (f" на сбор «{event_name}»" if event_name else "")
+    invoice_id = invoice_id or f"don-{uuid.uuid4().hex[:20]}"
+    if description is None:
+        description = "Пожертвование «Маяку»" + (f" на сбор «{event_name}»" if event_name else "")
     order = provider_clients.cloudpayments().create_order(
         amount=amount,
         currency=currency,
@@ -51,11 +56,12 @@ def create_donation(
         email=donor_email,
         invoice_id=invoice_id,
         account_id=donor_email,
-        json_data={"kind": "donation", "event_id": event_id},
+        json_data={"kind": kind, "event_id": event_id},
         request_id=request_key and f"order-{created_by_id}-{request_key}",
     )
     donation = Donation(
         invoice_id=invoice_id,
+        kind=kind,
         donor_email=donor_email,
         amount=amount,
         currency=currency,
@@ -68,44 +74,16 @@ def create_donation(
     )
     db.session.add(donation)
     if agree_newsletter:
-        queue_subscription(donor_email, current_app.config["UNISENDER_LIST_ID"], "donation")
+        queue_subscription(donor_email, current_app.config["UNISENDER_LIST_ID"], newsletter_source)
     db.session.flush()
     return donation
 
 
-def dedupe_key(kind: str, fields: dict) -> str:
-    if kind == "recurrent":
-        parts = ("Id", "Status", "SuccessfulTransactionsNumber", "FailedTransactionsNumber")
-        return "recurrent:" + ":".join(str(fields.get(p, "")) for p in parts)
-    return f"{kind}:{fields['TransactionId']}"
+def reference(donation: Donation) -> str:
+    return f"donation:{donation.id}"
 
 
-def record_notification(kind: str, fields: dict) -> str:
-    """Store a verified notification once and apply it; a repeat changes nothing. Caller commits."""
-    values = {
-        "kind": kind,
-        "dedupe_key": dedupe_key(kind, fields),
-        "transaction_id": fields.get("TransactionId"),
-        "invoice_id": fields.get("InvoiceId") or None,
-        "subscription_id": fields.get("SubscriptionId") or fields.get("Id") or None,
-        "payload": fields,
-        "received_at": utcnow(),
-    }
-    inserted = db.session.execute(insert_ignoring_conflicts(PaymentNotification, values)).rowcount
-    if not inserted:
-        return "repeat"  # the first copy did (or is doing, in its transaction) the work
-    outcome = {"pay": _apply_pay, "fail": _apply_fail}.get(kind, _not_yet_handled)(fields)
-    db.session.execute(
-        db.update(PaymentNotification).filter_by(dedupe_key=values["dedupe_key"]).values(outcome=outcome)
-    )
-    return outcome
-
-
-def _not_yet_handled(fields: dict) -> str:
-    return "recorded"
-
-
-def _donation_for(fields: dict) -> Donation | None:
+def donation_for(fields: dict) -> Donation | None:
     invoice_id = fields.get("InvoiceId")
     if not invoice_id:
         return None
@@ -113,22 +91,24 @@ def _donation_for(fields: dict) -> Donation | None:
     return db.session.execute(query).scalar_one_or_none()
 
 
-def _letter_variables(donation: Donation) -> dict:
+def letter_variables(donation: Donation) -> dict:
     return {
         "donor_amount": rubles(donation.amount, donation.currency),
         "event_name": donation.event_name or "",
     }
 
 
-def _apply_pay(fields: dict) -> str:
-    donation = _donation_for(fields)
+def apply_pay(fields: dict, on_first_payment: Callable[[Donation, dict], str]) -> str:
+    """A paid invoice: the donation completed and thanked (a subscription's first payment goes on
+    to `on_first_payment`, which creates the subscription)."""
+    donation = donation_for(fields)
     if donation is None:
         log.warning(
             "Pay for an unknown invoice %r (transaction %s)", fields.get("InvoiceId"), fields["TransactionId"]
         )
-        return "unknown invoice"
+        return "счёт не найден: ничего не изменено"
     if donation.status == DonationStatus.COMPLETED:
-        return "donation already completed"
+        return "пожертвование уже оплачено: ничего не изменено"
     earlier = db.session.execute(
         db.select(Donation.id)
         .filter_by(donor_email=donation.donor_email, status=DonationStatus.COMPLETED)
@@ -139,36 +119,44 @@ def _apply_pay(fields: dict) -> str:
     donation.transaction_id = fields["TransactionId"]
     donation.paid_at = utcnow()
     donation.is_first_donation = earlier is None
+    if donation.kind == DonationKind.FIRST_PAYMENT:
+        return on_first_payment(donation, fields)
     code = "donation_thanks_first" if donation.is_first_donation else "donation_thanks_repeat"
-    variables = {**_letter_variables(donation), "is_first_donation": donation.is_first_donation}
-    message = queue_message(template_ref(code), donation.donor_email, variables, kind=code)
+    variables = {**letter_variables(donation), "is_first_donation": donation.is_first_donation}
+    message = queue_message(
+        template_ref(code), donation.donor_email, variables, kind=code, reference=reference(donation)
+    )
     dispatch_after_commit([message])
-    return f"completed, letter {code}"
+    return f"оплачено, письмо {code}"
 
 
-def _apply_fail(fields: dict) -> str:
-    donation = _donation_for(fields)
+def apply_fail(fields: dict) -> str:
+    donation = donation_for(fields)
     if donation is None:
         log.warning("Fail for an unknown invoice %r", fields.get("InvoiceId"))
-        return "unknown invoice"
+        return "счёт не найден: ничего не изменено"
     if donation.status == DonationStatus.COMPLETED:
-        return "donation already completed"
+        return "пожертвование уже оплачено: ничего не изменено"
     donation.status = DonationStatus.FAILED
     donation.failed_attempts += 1
     donation.reason_code = fields.get("ReasonCode")
     donation.failure_reason = russian_reason(fields.get("ReasonCode"))
     if donation.failed_attempts > 1:
-        return "failed again; the donor already has the retry letter"
+        return "снова отказ; письмо с повтором уже отправлено"
     variables = {
-        **_letter_variables(donation),
+        **letter_variables(donation),
         "failure_reason": donation.failure_reason,
         "retry_link": donation.payment_url or "",
     }
     message = queue_message(
-        template_ref("donation_failed"), donation.donor_email, variables, kind="donation_failed"
+        template_ref("donation_failed"),
+        donation.donor_email,
+        variables,
+        kind="donation_failed",
+        reference=reference(donation),
     )
     dispatch_after_commit([message])
-    return "failed, letter donation_failed"
+    return "отказ, письмо donation_failed"
 
 
 def donation_to_dict(donation: Donation) -> dict:
@@ -180,6 +168,8 @@ def donation_to_dict(donation: Donation) -> dict:
         "currency": donation.currency,
         "event_id": donation.event_id,
         "status": donation.status,
+        "kind": donation.kind,
+        "subscription_id": donation.subscription_id,
         "payment_url": donation.payment_url,
         "transaction_id": donation.transaction_id,
         "is_first_donation": donation.is_first_donation,

@@ -88,6 +88,7 @@ def _outbox_row(template: TemplateRef, recipient: str, variables: dict, now: dat
         "body_override": options.get("body_override"),
         "created_by_id": options.get("created_by_id"),
         "kind": options["kind"],
+        "reference": options.get("reference"),
         "status": MessageStatus.QUEUED,
         "attempts": 0,
         "created_at": now,
@@ -98,7 +99,7 @@ def _outbox_row(template: TemplateRef, recipient: str, variables: dict, now: dat
 def queue_messages(template: TemplateRef, letters: list[tuple[str, dict]], **options) -> list[QueuedMessage]:
     """Write letters (recipient, variables) to the outbox in one statement; the caller commits.
 
-    Options: kind (required), created_by_id, subject_override, body_override. The history of a
+    Options: kind (required), reference, created_by_id, subject_override, body_override. The history of a
     letter starts with 'queued' at created_at, which needs no row of its own.
     """
     now = utcnow()

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 from flask import current_app, jsonify, request
 
 from portal.extensions import db
-from portal.services.donations import record_notification
+from portal.services.payment_notifications import record_notification
 from portal.services.webhook_signatures import verify_cloudpayments
 from portal.webhooks import bp
 

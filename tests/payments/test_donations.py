@@ -1,10 +1,6 @@
 """ФТ-005/007/008 and ФТ-010: a donation's payment link, CloudPayments' Pay and Fail, the letters."""
 
-import base64
-import hashlib
-import hmac
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -15,13 +11,10 @@ from portal.models import (
     Donation,
     Message,
     PaymentNotification,
-    SandboxEmail,
     SandboxPaymentOrder,
 )
-from tests.conftest import csrf_token_from, unique_email
-
-SUCCESS_CARD = "4242424242424242"
-NO_FUNDS_CARD = "4012888888881881"
+from tests.conftest import unique_email
+from tests.payments.cloudpayments import NO_FUNDS_CARD, SUCCESS_CARD, letters_to, pay, signed
 
 
 def donate(api, email, amount=1500, **extra):
@@ -29,24 +22,6 @@ def donate(api, email, amount=1500, **extra):
     response = api.post("/api/v1/donations/process", {**payload, **extra})
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def pay(payment_url: str, card: str) -> str:
-    """The donor on the sandbox payment page: choose a test card, press «Оплатить»."""
-    browser = requests.Session()
-    page = browser.get(payment_url)
-    assert page.status_code == 200 and "Оплатить" in page.text
-    result = browser.post(payment_url, data={"csrf_token": csrf_token_from(page.text), "card": card})
-    assert result.status_code == 200
-    return result.text
-
-
-def letters_to(in_app, email):
-    def read():
-        rows = SandboxEmail.query.filter_by(email=email).order_by(SandboxEmail.id).all()
-        return [(row.subject, row.html) for row in rows]
-
-    return in_app(read)
 
 
 def donation(in_app, donation_id):
@@ -139,13 +114,6 @@ def test_cloudpayments_down_is_a_503_and_stores_nothing(api, in_app, fault):
     assert in_app(lambda: Donation.query.count()) == before
 
 
-# An implementation of CloudPayments' signing written for the test, not the hub's own code.
-def signed(fields: dict, secret: str) -> tuple[bytes, dict]:
-    body = urlencode(fields).encode()
-    mac = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    return body, {"Content-Type": "application/x-www-form-urlencoded", "Content-HMAC": mac}
-
-
 def pay_fields(made: dict, transaction_id: int) -> dict:
     return {
         "TransactionId": str(transaction_id),
@@ -213,4 +181,4 @@ def test_a_pay_for_an_unknown_invoice_is_acknowledged_and_kept(app, base_url, in
     response = requests.post(f"{base_url}/webhooks/cloudpayments/pay", data=body, headers=headers)
     assert response.json() == {"code": 0}
     outcome = in_app(lambda: PaymentNotification.query.filter_by(dedupe_key="pay:777").one().outcome)
-    assert outcome == "unknown invoice"
+    assert outcome == "счёт не найден: ничего не изменено"
