@@ -21,6 +21,19 @@ STATUS_LABELS = {
     "problems": _l("Problems"),
     "pending": _l("Pending"),
     "done": _l("Done"),
+    "completed": _l("Paid"),
+    "awaiting_payment": _l("Awaiting first payment"),
+    "activating": _l("Being created"),
+    "active": _l("Active"),
+    "past_due": _l("Charge failed"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Ended after failed charges"),
+    "expired": _l("Expired"),
+}
+KIND_LABELS = {
+    "one_off": _l("One-off"),
+    "first_payment": _l("Subscription, first payment"),
+    "recurring": _l("Subscription charge"),
 }
 STATUS_TONE = {
     "queued": "wait",
@@ -36,6 +49,14 @@ STATUS_TONE = {
     "failed": "bad",
     "pending": "wait",
     "done": "ok",
+    "completed": "ok",
+    "awaiting_payment": "wait",
+    "activating": "wait",
+    "active": "ok",
+    "past_due": "warn",
+    "cancelled": "info",
+    "rejected": "bad",
+    "expired": "info",
 }
 
 
@@ -47,6 +68,10 @@ def init_app(app: Flask) -> None:
     @app.template_filter("status_label")
     def status_label(value):
         return STATUS_LABELS.get(value, value)
+
+    @app.template_filter("kind_label")
+    def kind_label(value):
+        return KIND_LABELS.get(value, value)
 
     @app.template_filter("status_tone")
     def status_tone(value):

@@ -36,6 +36,22 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
+def valid_date(value: str) -> str:
+    """The value if it is an ISO date (as the date inputs send it), else empty."""
+    return value if _parse_date(value) else ""
+
+
+def within_dates(column, date_from: str, date_to: str) -> list:
+    """Conditions for `column` falling on the days from…to (inclusive, local time)."""
+    zone = local_zone()
+    conditions = []
+    if date_from:
+        conditions.append(column >= datetime.combine(_parse_date(date_from), time.min, zone))
+    if date_to:
+        conditions.append(column < datetime.combine(_parse_date(date_to) + timedelta(days=1), time.min, zone))
+    return conditions
+
+
 @dataclass
 class MessageFilter:
     status: str = ""
@@ -52,8 +68,7 @@ class MessageFilter:
             raw.status = ""
         if raw.channel not in ("email", "sms"):
             raw.channel = ""
-        raw.date_from = raw.date_from if _parse_date(raw.date_from) else ""
-        raw.date_to = raw.date_to if _parse_date(raw.date_to) else ""
+        raw.date_from, raw.date_to = valid_date(raw.date_from), valid_date(raw.date_to)
         return raw
 
     def query_args(self) -> dict:
@@ -69,13 +84,7 @@ class MessageFilter:
             query = query.where(Message.channel == self.channel)
         if self.template:
             query = query.join(MessageTemplate).where(MessageTemplate.code == self.template)
-        zone = local_zone()
-        if self.date_from:
-            start = datetime.combine(_parse_date(self.date_from), time.min, zone)
-            query = query.where(Message.created_at >= start)
-        if self.date_to:
-            end = datetime.combine(_parse_date(self.date_to) + timedelta(days=1), time.min, zone)
-            query = query.where(Message.created_at < end)
+        query = query.where(*within_dates(Message.created_at, self.date_from, self.date_to))
         if self.q:
             query = query.where(Message.recipient.ilike(f"%{self.q}%"))
         return query
