@@ -58,19 +58,21 @@ def _facts(sub) -> dict:
     }
 
 
+def _page(sub, token: str, step: str):
+    return render_template("donor/subscription.html", sub=sub, token=token, facts=_facts(sub), step=step)
+
+
 @bp.get("/subscriptions/<token>")
 @signed_link
 def manage(token: str, sub):
-    return render_template("donor/subscription.html", sub=sub, token=token, facts=_facts(sub), step="manage")
+    return _page(sub, token, "manage")
 
 
 @bp.route("/subscriptions/<token>/cancel", methods=["GET", "POST"])
 @signed_link
 def cancel(token: str, sub):
     if request.method == "GET":
-        return render_template(
-            "donor/subscription.html", sub=sub, token=token, facts=_facts(sub), step="confirm_cancel"
-        )
+        return _page(sub, token, "confirm_cancel")
     sub = subscriptions.find(sub.public_id, lock=True)
     outcome = subscriptions.cancel(sub, reason="отменена благотворителем по ссылке из письма", farewell=True)
     db.session.commit()
@@ -86,9 +88,7 @@ def cancel(token: str, sub):
 def reactivate(token: str, sub):
     """Start a new subscription like the old one: its first payment's page, where the card is entered."""
     if request.method == "GET":
-        return render_template(
-            "donor/subscription.html", sub=sub, token=token, facts=_facts(sub), step="reactivate"
-        )
+        return _page(sub, token, "reactivate")
     like = {
         "donor_email": sub.donor_email,
         "amount": sub.amount,

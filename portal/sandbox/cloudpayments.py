@@ -98,12 +98,18 @@ def _test(_params: dict):
 API_METHODS = {"test": _test}  # filled below as the methods are defined
 
 
+def _repeated(model):
+    """The object an earlier call with this X-Request-ID created (CloudPayments answers it again)."""
+    request_id = request.headers.get("X-Request-ID")
+    if not request_id:
+        return None
+    return db.session.execute(db.select(model).filter_by(request_id=request_id)).scalar()
+
+
 def _create_order(params: dict):
     request_id = request.headers.get("X-Request-ID")
-    if request_id:
-        earlier = db.session.execute(db.select(SandboxPaymentOrder).filter_by(request_id=request_id)).scalar()
-        if earlier is not None:
-            return _envelope(_order_model(earlier))
+    if (earlier := _repeated(SandboxPaymentOrder)) is not None:
+        return _envelope(_order_model(earlier))
     try:
         amount = Decimal(str(params.get("amount")))
     except InvalidOperation:
@@ -290,10 +296,8 @@ def _period(sub: SandboxSubscription) -> relativedelta:
 
 def _create_subscription(params: dict):
     request_id = request.headers.get("X-Request-ID")
-    if request_id:
-        earlier = db.session.execute(db.select(SandboxSubscription).filter_by(request_id=request_id)).scalar()
-        if earlier is not None:
-            return _envelope(_subscription_model(earlier))
+    if (earlier := _repeated(SandboxSubscription)) is not None:
+        return _envelope(_subscription_model(earlier))
     token = params.get("token")
     card = db.session.execute(
         db.select(SandboxPaymentTransaction).filter_by(token=token, status="Completed").limit(1)

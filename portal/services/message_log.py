@@ -52,8 +52,19 @@ def within_dates(column, date_from: str, date_to: str) -> list:
     return conditions
 
 
+class UrlFilter:
+    """A dataclass of filters kept in the URL: every field a query argument (trimmed)."""
+
+    @classmethod
+    def raw(cls, args):
+        return cls(**{name: args.get(name, "").strip()[:256] for name in asdict(cls())})
+
+    def query_args(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
 @dataclass
-class MessageFilter:
+class MessageFilter(UrlFilter):
     status: str = ""
     channel: str = ""
     template: str = ""
@@ -63,16 +74,13 @@ class MessageFilter:
 
     @classmethod
     def from_args(cls, args) -> "MessageFilter":
-        raw = cls(**{name: args.get(name, "").strip()[:256] for name in asdict(cls())})
+        raw = cls.raw(args)
         if raw.status not in set(MessageStatus) | set(STATUS_GROUPS):
             raw.status = ""
         if raw.channel not in ("email", "sms"):
             raw.channel = ""
         raw.date_from, raw.date_to = valid_date(raw.date_from), valid_date(raw.date_to)
         return raw
-
-    def query_args(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v}
 
     def statement(self):
         query = db.select(Message).order_by(Message.id.desc())

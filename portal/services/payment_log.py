@@ -1,6 +1,6 @@
 """Searching donations and subscriptions for the portal, and what happened to each."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlalchemy import or_
 
@@ -15,12 +15,12 @@ from portal.models import (
     SubscriptionStatus,
 )
 from portal.models.donation import FREQUENCIES
-from portal.services.message_log import PER_PAGE, valid_date, within_dates
+from portal.services.message_log import PER_PAGE, UrlFilter, valid_date, within_dates
 from portal.services.subscriptions import reference as subscription_reference
 
 
 @dataclass
-class DonationFilter:
+class DonationFilter(UrlFilter):
     status: str = ""
     kind: str = ""
     event: str = ""
@@ -30,14 +30,11 @@ class DonationFilter:
 
     @classmethod
     def from_args(cls, args) -> "DonationFilter":
-        raw = cls(**{name: args.get(name, "").strip()[:256] for name in asdict(cls())})
+        raw = cls.raw(args)
         raw.status = raw.status if raw.status in set(DonationStatus) else ""
         raw.kind = raw.kind if raw.kind in set(DonationKind) else ""
         raw.date_from, raw.date_to = valid_date(raw.date_from), valid_date(raw.date_to)
         return raw
-
-    def query_args(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v}
 
     def statement(self):
         query = db.select(Donation).order_by(Donation.id.desc())
@@ -55,7 +52,7 @@ class DonationFilter:
 
 
 @dataclass
-class SubscriptionFilter:
+class SubscriptionFilter(UrlFilter):
     status: str = ""
     frequency: str = ""
     date_from: str = ""
@@ -64,14 +61,11 @@ class SubscriptionFilter:
 
     @classmethod
     def from_args(cls, args) -> "SubscriptionFilter":
-        raw = cls(**{name: args.get(name, "").strip()[:256] for name in asdict(cls())})
+        raw = cls.raw(args)
         raw.status = raw.status if raw.status in set(SubscriptionStatus) else ""
         raw.frequency = raw.frequency if raw.frequency in FREQUENCIES else ""
         raw.date_from, raw.date_to = valid_date(raw.date_from), valid_date(raw.date_to)
         return raw
-
-    def query_args(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v}
 
     def statement(self):
         query = db.select(RecurringSubscription).order_by(RecurringSubscription.id.desc())

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 import requests
 from dateutil.relativedelta import relativedelta
 
@@ -32,22 +33,23 @@ def subscribe(api, email, amount=500, path="/api/v1/subscriptions/create", **ext
     return response.json()
 
 
-def stored(in_app, public_id) -> RecurringSubscription:
+def detached(in_app, model, **where):
+    """One row, readable after its session is gone."""
+
     def read():
-        sub = RecurringSubscription.query.filter_by(public_id=public_id).one()
-        RecurringSubscription.query.session.expunge(sub)
-        return sub
+        row = model.query.filter_by(**where).one()
+        model.query.session.expunge(row)
+        return row
 
     return in_app(read)
+
+
+def stored(in_app, public_id) -> RecurringSubscription:
+    return detached(in_app, RecurringSubscription, public_id=public_id)
 
 
 def at_sandbox(in_app, code) -> SandboxSubscription:
-    def read():
-        sub = SandboxSubscription.query.filter_by(code=code).one()
-        SandboxSubscription.query.session.expunge(sub)
-        return sub
-
-    return in_app(read)
+    return detached(in_app, SandboxSubscription, code=code)
 
 
 def letters(in_app, email) -> list[tuple[str, dict]]:
@@ -278,10 +280,11 @@ def test_bad_subscription_requests_are_refused_and_store_nothing(api, in_app):
     assert api.post("/api/v1/subscriptions/sub-nope/cancel", {}).status_code == 404
 
 
-def test_cloudpayments_down_while_creating_the_subscription_is_retried(api, drain, fault, in_app):
+@pytest.mark.parametrize("mode", ["error_503", "rate_limit", "timeout"])
+def test_cloudpayments_failing_while_creating_the_subscription_is_retried(api, drain, fault, in_app, mode):
     email = unique_email("retry")
     made = subscribe(api, email, 600)
-    fault("error_503", 2, provider="cloudpayments")
+    fault(mode, 2, provider="cloudpayments")
     assert "Оплата прошла" in pay(made["payment_url"], SUCCESS_CARD)
     drain()
     sub = stored(in_app, made["id"])
