@@ -98,9 +98,9 @@ def letter_variables(donation: Donation) -> dict:
     }
 
 
-def apply_pay(fields: dict, on_first_payment: Callable[[Donation, dict], str]) -> str:
+def apply_pay(fields: dict, on_first_payment: Callable[[Donation, dict], str | None]) -> str:
     """A paid invoice: the donation completed and thanked (a subscription's first payment goes on
-    to `on_first_payment`, which creates the subscription)."""
+    to `on_first_payment`, which creates the subscription, or answers None to have it thanked)."""
     donation = donation_for(fields)
     if donation is None:
         log.warning(
@@ -120,7 +120,9 @@ def apply_pay(fields: dict, on_first_payment: Callable[[Donation, dict], str]) -
     donation.paid_at = utcnow()
     donation.is_first_donation = earlier is None
     if donation.kind == DonationKind.FIRST_PAYMENT:
-        return on_first_payment(donation, fields)
+        outcome = on_first_payment(donation, fields)
+        if outcome is not None:
+            return outcome
     code = "donation_thanks_first" if donation.is_first_donation else "donation_thanks_repeat"
     variables = {**letter_variables(donation), "is_first_donation": donation.is_first_donation}
     message = queue_message(

@@ -127,9 +127,15 @@ def create_subscription(
     return sub
 
 
-def first_payment_made(donation: Donation, fields: dict) -> str:
-    """The first payment went through: create the subscription at CloudPayments with its card."""
+def first_payment_made(donation: Donation, fields: dict) -> str | None:
+    """The first payment went through: create the subscription at CloudPayments with its card.
+
+    None if the subscription was cancelled before it was paid: the payment is then thanked
+    as a one-off donation.
+    """
     sub = _locked(RecurringSubscription.id == donation.subscription_id)
+    if sub is not None and sub.status in ENDED:
+        return None
     if sub is None or sub.status != SubscriptionStatus.AWAITING_PAYMENT:
         return "первый платёж учтён; подписка уже прошла этот шаг"
     paid_at = notification_time(fields)

@@ -249,6 +249,13 @@ def test_the_hub_operations_open_and_delete_without_letters(api, drain, in_app):
     assert in_app(lambda: ContactSubscription.query.filter_by(email=email).count()) == 0
     response = api.request("DELETE", f"/api/v1/subscriptions/{made['id']}")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    # Paid all the same on the link it already had: a one-off donation, thanked as one.
+    assert "Оплата прошла" in pay(made["payment_url"], SUCCESS_CARD)
+    drain()
+    assert [kind for kind, _ in letters(in_app, email)] == ["donation_thanks_first"]
+    assert stored(in_app, made["id"]).status == "cancelled"
+
+    email = unique_email("ops")
 
     sub = active_subscription(api, drain, in_app, email, 200)
     response = api.request("DELETE", f"/api/v1/subscriptions/{sub.cp_subscription_id}")
