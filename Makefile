@@ -7,7 +7,7 @@ PYTHON ?= python3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 export MAYAK_PORT := $(PORT)
 
-.PHONY: run test install install-dev lint translations bench-intake bench-delivery clean
+.PHONY: run test install install-dev lint translations bench-intake bench-payments bench-delivery clean
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade
@@ -57,6 +57,9 @@ lint: install-dev
 
 bench-intake: install-dev
 	$(BIN)/python bench/intake.py
+
+bench-payments: install-dev
+	$(BIN)/python bench/payments.py
 
 bench-delivery: install-dev
 	$(BIN)/python bench/delivery.py

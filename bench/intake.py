@@ -57,10 +57,9 @@ def body_for(email: str) -> str:
 # Load generators: each run() returns a dict with requests/s, latency percentiles (ms) and counts.
 # --------------------------------------------------------------------------------------------
 
-WRK_SCRIPT = r"""
-local token = "@TOKEN@"
-local tag = "@TAG@"
-local path = "@PATH@"
+# The part every wrk script shares: thread numbering, counting the answers, the summary line.
+# A script adds init() and request(); @OK@ is the status that counts as success.
+WRK_FRAME = r"""
 local threads = {}
 local next_id = 1
 
@@ -69,6 +68,34 @@ function setup(thread)
   next_id = next_id + 1
   table.insert(threads, thread)
 end
+
+function response(status, headers, body)
+  if status == @OK@ then ok = ok + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+  local s, o, x, m = 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    local n = t:get("sent")
+    s = s + n; o = o + t:get("ok"); x = x + t:get("other"); m = math.max(m, n)
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests":%d,"duration_us":%d,"sent":%d,"ok":%d,"other":%d,"max_sent":%d,'
+    .. '"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f,'
+    .. '"errors":%d}\n',
+    summary.requests, summary.duration, s, o, x, m,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+WRK_SCRIPT = (
+    WRK_FRAME
+    + r"""
+local token = "@TOKEN@"
+local tag = "@TAG@"
+local path = "@PATH@"
 
 function init(args)
   sent, ok, other = 0, 0, 0
@@ -82,26 +109,8 @@ function request()
     .. '"agree_newsletter":false,"registration_date":"2026-11-20"}', tag, id, sent)
   return wrk.format("POST", path, headers, body)
 end
-
-function response(status, headers, body)
-  if status == 202 then ok = ok + 1 else other = other + 1 end
-end
-
-function done(summary, latency, requests)
-  local s, o, x = 0, 0, 0
-  for _, t in ipairs(threads) do
-    s = s + t:get("sent"); o = o + t:get("ok"); x = x + t:get("other")
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests":%d,"duration_us":%d,"sent":%d,"ok":%d,"other":%d,'
-    .. '"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f,'
-    .. '"errors":%d}\n',
-    summary.requests, summary.duration, s, o, x,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    e.connect + e.read + e.write + e.timeout))
-end
 """
+)
 
 
 def ensure_wrk() -> str | None:
@@ -124,7 +133,12 @@ def ensure_wrk() -> str | None:
 
 
 class WrkGenerator:
+    """wrk with a Lua script; a subclass sets path, ok_status and script and fills script_text()."""
+
     name = "wrk"
+    path = PATH
+    ok_status = 202
+    script = WRK_SCRIPT
 
     def __init__(self, binary: str, workdir: Path):
         self.binary = binary
@@ -133,11 +147,14 @@ class WrkGenerator:
         self.version = (version.stdout + version.stderr).split(" [")[0].strip() or "wrk"
         self.cpu_seconds = 0.0
 
-    def run(self, port: int, token: str, tag: str, clients: int, duration: float) -> dict:
-        script = self.workdir / f"{tag}.lua"
-        text = WRK_SCRIPT.replace("@TOKEN@", token).replace("@TAG@", tag).replace("@PATH@", PATH)
-        script.write_text(text, encoding="utf-8")
+    def script_text(self, token, tag: str, threads: int) -> str:
+        return self.script.replace("@TOKEN@", token).replace("@TAG@", tag)
+
+    def run(self, port: int, token, tag: str, clients: int, duration: float) -> dict:
         threads = min(2, clients)
+        script = self.workdir / f"{tag}.lua"
+        text = self.script_text(token, tag, threads).replace("@PATH@", self.path)
+        script.write_text(text.replace("@OK@", str(self.ok_status)), encoding="utf-8")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(
             [
@@ -149,7 +166,7 @@ class WrkGenerator:
                 "10s",
                 "-s",
                 str(script),
-                f"http://127.0.0.1:{port}{PATH}",
+                f"http://127.0.0.1:{port}{self.path}",
             ],
             capture_output=True,
             text=True,
@@ -171,13 +188,15 @@ class WrkGenerator:
             "completed": raw["requests"],
             "sent": raw["sent"],
             "ok": raw["ok"],
-            "non_202": raw["other"],
+            "non_ok": raw["other"],
             "errors": raw["errors"],
             "seconds": seconds,
+            "threads": threads,
+            "max_sent": raw["max_sent"],  # the most requests one thread sent
         }
 
 
-def _python_client(port, headers, tag, start_at, stop_at, results, lock):
+def _python_client(port, path, ok_status, next_request, start_at, stop_at, results, lock):
     import http.client
 
     latencies, sent, ok, other, errors = [], 0, 0, 0, 0
@@ -187,9 +206,9 @@ def _python_client(port, headers, tag, start_at, stop_at, results, lock):
         if now >= stop_at:
             break
         sent += 1
-        body = body_for(f"{tag}-{sent}@bench.example.com").encode()
+        body, headers = next_request(sent)
         try:
-            connection.request("POST", PATH, body, headers)
+            connection.request("POST", path, body, headers)
             response = connection.getresponse()
             response.read()
         except (OSError, http.client.HTTPException):
@@ -198,7 +217,7 @@ def _python_client(port, headers, tag, start_at, stop_at, results, lock):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             continue
         end = time.perf_counter()
-        if response.status == 202:
+        if response.status == ok_status:
             ok += 1
         else:
             other += 1
@@ -209,14 +228,23 @@ def _python_client(port, headers, tag, start_at, stop_at, results, lock):
         results.append((latencies, sent, ok, other, errors))
 
 
-def _python_process(port, token, tag, threads, duration, pipe):
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+def _python_process(generator, port, token, tag, first, threads, clients, duration, pipe):
     results, lock = [], threading.Lock()
     start_at = time.perf_counter()
     stop_at = start_at + duration
     workers = [
         threading.Thread(
-            target=_python_client, args=(port, headers, f"{tag}-{i}", start_at, stop_at, results, lock)
+            target=_python_client,
+            args=(
+                port,
+                generator.path,
+                generator.ok_status,
+                generator.request_maker(token, f"{tag}-{i}", first + i, clients),
+                start_at,
+                stop_at,
+                results,
+                lock,
+            ),
         )
         for i in range(threads)
     ]
@@ -229,26 +257,39 @@ def _python_process(port, token, tag, threads, duration, pipe):
 
 
 class PythonGenerator:
-    """Two processes of threads, each thread one keep-alive http.client connection."""
+    """Two processes of threads, each thread one keep-alive http.client connection.
+
+    A subclass sets path and ok_status and gives each connection its requests (request_maker).
+    """
 
     name = "python"
     version = "Python http.client, 2 processes x threads"
+    path = PATH
+    ok_status = 202
 
     def __init__(self):
         self.cpu_seconds = 0.0
 
-    def run(self, port: int, token: str, tag: str, clients: int, duration: float) -> dict:
+    def request_maker(self, token, tag: str, client: int, clients: int):
+        """next_request(n) -> (body, headers) of the n-th request (from 1) of connection `client`."""
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        return lambda sent: (body_for(f"{tag}-{sent}@bench.example.com").encode(), headers)
+
+    def run(self, port: int, token, tag: str, clients: int, duration: float) -> dict:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         processes, pipes = [], []
         shares = [clients // 2 + clients % 2, clients // 2] if clients > 1 else [1]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        first = 0
         for index, threads in enumerate(s for s in shares if s):
             receiver, sender = context.Pipe(duplex=False)
             process = context.Process(
-                target=_python_process, args=(port, token, f"{tag}-p{index}", threads, duration, sender)
+                target=_python_process,
+                args=(self, port, token, f"{tag}-p{index}", first, threads, clients, duration, sender),
             )
+            first += threads
             process.start()
             processes.append(process)
             pipes.append(receiver)
@@ -269,9 +310,11 @@ class PythonGenerator:
             "completed": len(latencies),
             "sent": sum(item[1] for item in collected),
             "ok": sum(item[2] for item in collected),
-            "non_202": sum(item[3] for item in collected),
+            "non_ok": sum(item[3] for item in collected),
             "errors": sum(item[4] for item in collected),
             "seconds": duration,
+            "threads": clients,
+            "max_sent": max((item[1] for item in collected), default=0),  # per connection
         }
 
 
@@ -283,7 +326,7 @@ RESPONDER = textwrap.dedent(
     """
     import asyncio, sys
     BODY = b'{"accepted":true}'
-    REPLY = (b"HTTP/1.1 202 Accepted\\r\\nContent-Type: application/json\\r\\n"
+    REPLY = (b"HTTP/1.1 " + sys.argv[2].encode() + b"\\r\\nContent-Type: application/json\\r\\n"
              b"Content-Length: " + str(len(BODY)).encode() + b"\\r\\n\\r\\n" + BODY)
 
     class Reply(asyncio.Protocol):
@@ -312,8 +355,8 @@ RESPONDER = textwrap.dedent(
 )
 
 
-def start_responder(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-c", RESPONDER, str(port)])
+def start_responder(port: int, status: str = "202 Accepted") -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-c", RESPONDER, str(port), status])
 
     def listening() -> bool:
         try:
@@ -385,8 +428,9 @@ def dispatch_pending(redis_url: str) -> tuple[int, bool]:
     return client.llen("rq:queue:mayak"), bool(client.exists("mayak:dispatch-kick"))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_arguments(description: str, extra=None) -> tuple[argparse.Namespace, argparse.ArgumentParser]:
+    """The options every throughput benchmark here has; extra(parser) adds a script's own."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per run (10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before each run (2)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections (16)")
@@ -394,82 +438,156 @@ def main() -> int:
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--py-spy", metavar="PATH", help="sample the hub's gunicorn workers with py-spy")
     parser.add_argument("--py-spy-wall", action="store_true", help="py-spy: wall-clock, waiting included")
+    if extra:
+        extra(parser)
     args = parser.parse_args()
     if not (1 <= args.rounds <= 10 and 1 <= args.duration <= 120 and 1 <= args.clients <= 256):
         parser.error("rounds 1..10, duration 1..120 s, clients 1..256")
+    return args, parser
 
-    workdir = Path(tempfile.mkdtemp(prefix="mayak-bench-"))
+
+def choose_generator(parser, args, workdir: Path, wrk_class=WrkGenerator, python_class=PythonGenerator):
+    """wrk when it is there (or can be installed) and not refused, else the Python generator."""
     wrk = ensure_wrk() if args.generator != "python" else None
     if args.generator == "wrk" and not wrk:
         parser.error("wrk is not available")
-    generator = WrkGenerator(wrk, workdir) if wrk else PythonGenerator()
-    profiler = Profiler(args.py_spy, workdir, wall=args.py_spy_wall) if args.py_spy else None
+    return wrk_class(wrk, workdir) if wrk else python_class()
 
-    stack = Stack("production")
-    hub = bare = responder = None
+
+def measure_ceiling(generator, args, token, status: str = "202 Accepted") -> dict:
+    """The generator against a trivial responder: what it can send at most."""
+    port = free_port()
+    responder = start_responder(port, status)
     try:
-        print("starting PostgreSQL, redis-server, the hub and the bare app ...", flush=True)
-        stack.start()
-        hub = HubProcesses(stack, "bench_intake")
-        hub.create_user(USERNAME, "PARTNER", PASSWORD)
-        hub.start_web()
-        token = hub.token(USERNAME, PASSWORD)
-        bare_port = free_port()
-        bare = start_gunicorn("bench.bare_app:app", bare_port, env={**os.environ})
-
-        responder_port = free_port()
-        responder = start_responder(responder_port)
         print(f"generator ceiling: {generator.version} against a trivial responder ...", flush=True)
-        ceiling = measure(
+        return measure(
             generator,
             "ceiling",
-            responder_port,
+            port,
             token,
             argparse.Namespace(clients=args.clients, warmup=1, duration=min(5.0, args.duration)),
             {"server": lambda: tree(responder.pid)},
         )
+    finally:
         stop_process(responder)
-        responder = None
 
-        pg = postmaster_pid(stack)
-        runs = {"bare": [], "hub": []}
-        for number in range(1, args.rounds + 1):
-            print(f"round {number}/{args.rounds}: bare Flask ...", flush=True)
-            runs["bare"].append(
-                measure(generator, "bare", bare_port, token, args, {"gunicorn": lambda: tree(bare.pid)})
+
+def measure_rounds(rig: "Rig", args, tokens: dict) -> dict:
+    """Bare then hub, args.rounds times: {"bare": [result, ...], "hub": [...]}.
+
+    tokens: what the generator gets for each ("bare", "hub"); intake: the same Bearer token.
+    """
+    generator, stack, hub, bare, profiler = rig.generator, rig.stack, rig.hub, rig.bare, rig.profiler
+    pg = postmaster_pid(stack)
+    runs = {"bare": [], "hub": []}
+    for number in range(1, args.rounds + 1):
+        print(f"round {number}/{args.rounds}: bare Flask ...", flush=True)
+        runs["bare"].append(
+            measure(
+                generator, "bare", rig.bare_port, tokens["bare"], args, {"gunicorn": lambda: tree(bare.pid)}
             )
-            print(f"round {number}/{args.rounds}: hub ...", flush=True)
-            runs["hub"].append(
-                measure(
-                    generator,
-                    "hub",
-                    hub.port,
-                    token,
-                    args,
-                    {
-                        "gunicorn": lambda: tree(hub.web.pid),
-                        "PostgreSQL": lambda: tree(pg),
-                        "redis-server": lambda: tree(stack.redis.process.pid),
-                    },
-                    profile=(profiler, [p.pid for p in tree(hub.web.pid)[1:]]) if profiler else None,
-                )
+        )
+        print(f"round {number}/{args.rounds}: hub ...", flush=True)
+        runs["hub"].append(
+            measure(
+                generator,
+                "hub",
+                hub.port,
+                tokens["hub"],
+                args,
+                {
+                    "gunicorn": lambda: tree(hub.web.pid),
+                    "PostgreSQL": lambda: tree(pg),
+                    "redis-server": lambda: tree(stack.redis.process.pid),
+                },
+                profile=(profiler, [p.pid for p in tree(hub.web.pid)[1:]]) if profiler else None,
             )
+        )
+    return runs
+
+
+def hub_totals(runs: dict) -> tuple[int, int]:
+    """(successful answers, requests sent) over all hub runs, warm-ups included."""
+    hub_runs = [r for run in runs["hub"] for r in (run, run["warmup"]) if r]
+    return sum(r["ok"] for r in hub_runs), sum(r["sent"] for r in hub_runs)
+
+
+def print_verdicts(args, runs: dict, profiler) -> None:
+    """The median per-round hub/bare ratio and the hub's p99 against the targets; the profile."""
+    # Each round measures bare then hub back to back: the ratio within a round is what the
+    # machine's other load disturbs least; the median round ratio is the figure.
+    round_ratios = [hub["rps"] / bare["rps"] for bare, hub in zip(runs["bare"], runs["hub"], strict=True)]
+    ratio = statistics.median(round_ratios)
+    p99 = median_result(runs["hub"])["p99"]
+    print()
+    print(
+        f"Hub / bare throughput ratio:   {ratio:.2f}   (target >= {RATIO_TARGET})  "
+        f"{verdict(ratio >= RATIO_TARGET)}   rounds: {', '.join(f'{r:.2f}' for r in round_ratios)}"
+    )
+    print(
+        f"Hub p99 at {args.clients} clients:        {p99:.1f} ms (target < {P99_TARGET_MS:g} ms)  "
+        f"{verdict(p99 < P99_TARGET_MS)}"
+    )
+    if profiler:
+        print()
+        print(profiler.report())
+
+
+class Rig:
+    """What a run needs, stopped on exit: a work directory, the load generator, the optional
+    profiler, PostgreSQL + redis-server, the hub (gunicorn) and the bare app on the same argv."""
+
+    def __init__(self, parser, args, wrk_class=WrkGenerator, python_class=PythonGenerator):
+        self.workdir = Path(tempfile.mkdtemp(prefix="mayak-bench-"))
+        self.generator = choose_generator(parser, args, self.workdir, wrk_class, python_class)
+        self.profiler = Profiler(args.py_spy, self.workdir, wall=args.py_spy_wall) if args.py_spy else None
+        self.stack = Stack("production")
+        self.hub = self.bare = None
+        self.bare_port = free_port()
+
+    def start(self, name: str, prepare=None, bare_env: dict | None = None, **settings) -> HubProcesses:
+        """The stack, the hub's database (prepare(hub) runs before its web server starts), the
+        hub's gunicorn and the bare app's. settings: extra environment for the hub."""
+        print("starting PostgreSQL, redis-server, the hub and the bare app ...", flush=True)
+        self.stack.start()
+        self.hub = HubProcesses(self.stack, name, **settings)
+        if prepare:
+            prepare(self.hub)
+        self.hub.start_web()
+        self.bare = start_gunicorn(
+            "bench.bare_app:app", self.bare_port, env={**os.environ, **(bare_env or {})}
+        )
+        return self.hub
+
+    def __enter__(self) -> "Rig":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.profiler:
+            self.profiler.stop()
+        stop_process(self.bare)
+        if self.hub:
+            self.hub.stop()
+            shutil.rmtree(self.hub.instance, ignore_errors=True)
+        self.stack.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def main() -> int:
+    args, parser = parse_arguments(__doc__.splitlines()[0])
+    with Rig(parser, args) as rig:
+        hub = rig.start("bench_intake", prepare=lambda hub: hub.create_user(USERNAME, "PARTNER", PASSWORD))
+        token = hub.token(USERNAME, PASSWORD)
+        ceiling = measure_ceiling(rig.generator, args, token)
+        runs = measure_rounds(rig, args, {"bare": token, "hub": token})
 
         # Correctness: every 202 wrote its queued message and a dispatch job waits for them all.
         time.sleep(1.0)  # requests still in flight when the generator stopped
         rows, distinct, queued = count_messages(hub.env["DATABASE_URL"])
         jobs, kicked = dispatch_pending(hub.env["REDIS_URL"])
-        hub_runs = [r for run in runs["hub"] for r in (run, run["warmup"]) if r]
-        accepted = sum(r["ok"] for r in hub_runs)
-        sent = sum(r["sent"] for r in hub_runs)
+        accepted, sent = hub_totals(runs)
 
-        bare_result, hub_result = median_result(runs["bare"]), median_result(runs["hub"])
-        report(args, generator, ceiling, runs, bare_result, hub_result)
-        # Each round measures bare then hub back to back: the ratio within a round is what the
-        # machine's other load disturbs least; the median round ratio is the figure.
-        round_ratios = [hub["rps"] / bare["rps"] for bare, hub in zip(runs["bare"], runs["hub"], strict=True)]
-        ratio = statistics.median(round_ratios)
-        p99 = hub_result["p99"]
+        report(args, rig.generator, ceiling, runs, median_result(runs["bare"]), median_result(runs["hub"]))
         print()
         print("Correctness (all hub runs, warm-ups included; no worker ran):")
         print(f"  202 responses                     {accepted:>8,}")
@@ -482,41 +600,21 @@ def main() -> int:
         )
         rows_ok = accepted <= rows <= sent and distinct == rows == queued and jobs >= 1
         print(f"  every 202 has its queued message and a dispatch job waits: {'yes' if rows_ok else 'NO'}")
-        print()
-        print(
-            f"Hub / bare throughput ratio:   {ratio:.2f}   (target >= {RATIO_TARGET})  "
-            f"{verdict(ratio >= RATIO_TARGET)}   rounds: {', '.join(f'{r:.2f}' for r in round_ratios)}"
-        )
-        print(
-            f"Hub p99 at {args.clients} clients:        {p99:.1f} ms (target < {P99_TARGET_MS:g} ms)  "
-            f"{verdict(p99 < P99_TARGET_MS)}"
-        )
-        if profiler:
-            print()
-            print(profiler.report())
+        print_verdicts(args, runs, rig.profiler)
         return 0 if rows_ok else 1
-    finally:
-        if profiler:
-            profiler.stop()
-        stop_process(responder)
-        stop_process(bare)
-        if hub:
-            hub.stop()
-            shutil.rmtree(hub.instance, ignore_errors=True)
-        stack.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(args, generator, ceiling, runs, bare, hub) -> None:
+def report(args, generator, ceiling, runs, bare, hub, what: str = "", ok: str = "202") -> None:
+    """The results table and the CPU table. what: the first line's traffic; ok: the success status."""
     print()
     print(
-        f"Intake: POST {PATH} (kind=registration), {args.clients} keep-alive clients, "
+        f"{what or f'Intake: POST {PATH} (kind=registration)'}, {args.clients} keep-alive clients, "
         f"{args.duration:g} s measured after {args.warmup:g} s warm-up, {generator.version}"
     )
     print("gunicorn gthread 2 workers x 4 threads for both; hub on PostgreSQL + redis-server, no worker")
     print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
-    headers = ["server", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "non-202", "errors"]
+    headers = ["server", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", f"non-{ok}", "errors"]
     rows = [_row("generator ceiling*", ceiling)]
     for name, label in (("bare", "bare Flask (baseline)"), ("hub", "hub")):
         for number, result in enumerate(runs[name], 1):
@@ -556,7 +654,7 @@ def _row(label: str, result: dict) -> list:
         result["p99"],
         result["max"],
         result["completed"],
-        result["non_202"],
+        result["non_ok"],
         result["errors"],
     ]
 
