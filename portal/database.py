@@ -1,5 +1,6 @@
 """Engine tuning and the few statements that differ between SQLite and PostgreSQL."""
 
+import psycopg
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,3 +44,22 @@ def insert_ignoring_conflicts(model, values: dict | list[dict]):
     dialect = db.engine.dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(model).values(values).on_conflict_do_nothing()
+
+
+def execute_autocommitted(sql: str, params) -> tuple | None:
+    """One statement straight to the PostgreSQL driver on a pooled connection, in autocommit:
+    the cheapest durable write (no BEGIN/COMMIT round trips, no SQLAlchemy statement machinery).
+    Returns the first row of its result, if any. PostgreSQL only."""
+    pooled = db.engine.raw_connection()
+    try:
+        connection = pooled.dbapi_connection
+        connection.autocommit = True
+        try:
+            return connection.execute(sql, params).fetchone()
+        finally:
+            connection.autocommit = False
+    except psycopg.OperationalError:
+        pooled.invalidate()  # the server went away: the pool opens a new connection next time
+        raise
+    finally:
+        pooled.close()  # back to the pool

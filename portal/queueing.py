@@ -17,6 +17,11 @@ from sqlalchemy.orm import Session
 QUEUE_NAME = "mayak"
 DISPATCH_JOB = "portal.jobs.delivery.dispatch_queued"
 DISPATCH_KICK = "mayak:dispatch-kick"
+PAYMENTS_JOB = "portal.jobs.payments.apply_notifications"
+PAYMENTS_KICK = "mayak:payments-kick"
+# What a kick wakes: a job that looks at the database for work, and the key that keeps it to one
+# queued job however many commits kick it. The job deletes its key before it looks.
+KICKS = {"dispatch": (DISPATCH_KICK, DISPATCH_JOB), "payments": (PAYMENTS_KICK, PAYMENTS_JOB)}
 log = logging.getLogger("mayak.queue")
 
 
@@ -24,7 +29,7 @@ def init_app(app: Flask) -> None:
     app.extensions["mayak_redis"] = Redis.from_url(
         app.config["REDIS_URL"], socket_timeout=10, socket_connect_timeout=3
     )
-    app.extensions["mayak_kicker"] = DispatchKicker(app)
+    app.extensions["mayak_kicker"] = Kicker(app)
 
 
 def get_redis() -> Redis:
@@ -64,14 +69,14 @@ def enqueue_after_commit(session: Session, func: str, *args, **options) -> None:
 def _send_pending_jobs(session: Session) -> None:
     for func, args, options in session.info.pop("after_commit_jobs", []):
         enqueue_now(func, *args, **options)
-    if session.info.pop("kick_dispatch", False):
-        kick_dispatch_soon()
+    for kind in session.info.pop("kicks", ()):
+        kick_soon(kind)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending_jobs(session: Session, _previous_transaction) -> None:
     session.info.pop("after_commit_jobs", None)
-    session.info.pop("kick_dispatch", None)
+    session.info.pop("kicks", None)
 
 
 def kick_dispatch(delay: float | None = None) -> None:
@@ -85,26 +90,33 @@ def kick_dispatch(delay: float | None = None) -> None:
             job_id += "-again"  # ...but a job that ran early must not overwrite itself
         enqueue_now(DISPATCH_JOB, delay=max(due - time.time(), 0.01), job_id=job_id)
         return
+    kick("dispatch")
+
+
+def kick(kind: str) -> None:
+    """Make sure the job of `kind` (KICKS) will look for work: one queued job for many callers."""
+    key, job = KICKS[kind]
     try:
-        if not get_redis().set(DISPATCH_KICK, 1, nx=True, ex=60):
-            return  # a dispatch job is queued and has not looked yet: it will see our rows
+        if not get_redis().set(key, 1, nx=True, ex=60):
+            return  # a job is queued and has not looked yet: it will see our rows
     except RedisError as exc:
-        log.warning("could not kick the dispatcher: %s (the sweeper will)", exc)
+        log.warning("could not kick %s: %s (the sweeper will)", kind, exc)
         return
-    if not enqueue_now(DISPATCH_JOB):
+    if not enqueue_now(job):
         try:
-            reset_dispatch_kick()  # no job behind the kick: let the next commit try again
+            get_redis().delete(key)  # no job behind the kick: let the next commit try again
         except RedisError:
             pass  # the kick expires by itself; the sweeper covers the gap
 
 
-class DispatchKicker:
-    """Kicks the dispatcher from a background thread of this process, for many commits at once.
+class Kicker:
+    """Kicks jobs from a background thread of this process, for many commits at once.
 
-    A commit only flags that a kick is wanted and returns; the thread then kicks (one Redis call
-    covering every commit flagged before it) and waits KICK_INTERVAL before the next one. The
-    request does not wait for Redis, and a busy process makes ~1/KICK_INTERVAL calls a second
-    instead of one per commit. If the process dies before kicking, the sweeper finds the rows.
+    A commit only flags which kick it wants and returns; the thread then kicks (one Redis call
+    per kind covering every commit flagged before it) and waits KICK_INTERVAL before the next
+    round. The request does not wait for Redis, and a busy process makes ~1/KICK_INTERVAL calls
+    a second instead of one per commit. If the process dies before kicking, the sweeper finds
+    the rows.
     """
 
     IDLE_EXIT_SECONDS = 5.0
@@ -113,18 +125,20 @@ class DispatchKicker:
         self.app = app
         self.interval = app.config["KICK_INTERVAL_SECONDS"]
         self.lock = threading.Lock()
+        self.kinds: set[str] = set()
         self.wanted = threading.Event()
         self.idle = threading.Event()
         self.idle.set()
         self.thread: threading.Thread | None = None
         self.exit_hook = False
 
-    def request(self) -> None:
+    def request(self, kind: str) -> None:
         with self.lock:
+            self.kinds.add(kind)
             self.idle.clear()
             self.wanted.set()
             if self.thread is None or not self.thread.is_alive():  # first use, or after a fork
-                self.thread = threading.Thread(target=self._run, name="dispatch-kicker", daemon=True)
+                self.thread = threading.Thread(target=self._run, name="kicker", daemon=True)
                 self.thread.start()
                 if not self.exit_hook:
                     atexit.register(self.flush, 1.0)  # a process stopping kicks what it committed
@@ -141,21 +155,24 @@ class DispatchKicker:
                     if not self.wanted.is_set():
                         self.thread = None
                         return
-            self.wanted.clear()
+            with self.lock:
+                self.wanted.clear()
+                kinds, self.kinds = self.kinds, set()
             try:
                 with self.app.app_context():
-                    kick_dispatch()
+                    for kind in sorted(kinds):
+                        kick(kind)
             except Exception:  # the thread must outlive a bug; the sweeper covers the gap
-                log.exception("dispatch kick failed")
+                log.exception("kick failed")
             with self.lock:
                 if not self.wanted.is_set():
                     self.idle.set()
             time.sleep(self.interval)
 
 
-def kick_dispatch_soon() -> None:
-    """Kick the dispatcher within KICK_INTERVAL, off the calling thread (for committed rows)."""
-    current_app.extensions["mayak_kicker"].request()
+def kick_soon(kind: str = "dispatch") -> None:
+    """Kick the job of `kind` within KICK_INTERVAL, off the calling thread (for committed rows)."""
+    current_app.extensions["mayak_kicker"].request(kind)
 
 
 def flush_kicks(app: Flask, timeout: float = 5.0) -> bool:
@@ -164,14 +181,14 @@ def flush_kicks(app: Flask, timeout: float = 5.0) -> bool:
     return kicker.flush(timeout) if kicker else True
 
 
-def reset_dispatch_kick() -> None:
-    """Called by the dispatcher before it looks: later commits must kick again."""
-    get_redis().delete(DISPATCH_KICK)
+def reset_kick(kind: str = "dispatch") -> None:
+    """Called by a kicked job before it looks: later commits must kick again."""
+    get_redis().delete(KICKS[kind][0])
 
 
-def kick_after_commit(session: Session) -> None:
-    """Kick the dispatcher once the current transaction commits."""
-    session.info["kick_dispatch"] = True
+def kick_after_commit(session: Session, kind: str = "dispatch") -> None:
+    """Kick the job of `kind` once the current transaction commits."""
+    session.info.setdefault("kicks", set()).add(kind)
 
 
 def promote_due_jobs(queue: Queue | None = None, ahead: float = 0.0) -> int:

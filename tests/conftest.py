@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from portal.queueing import DISPATCH_KICK, QUEUE_NAME, flush_kicks, promote_due_jobs
+from portal.queueing import DISPATCH_KICK, PAYMENTS_KICK, QUEUE_NAME, flush_kicks, promote_due_jobs
 from tests.stack import Stack, free_port, wait_until
 
 STACK_KIND = os.environ.get("MAYAK_TEST_STACK", "embedded")
@@ -208,14 +208,20 @@ def _clean_shared_state(request):
     for pattern in ("login:*", "mayak:circuit:*"):
         for key in redis.scan_iter(pattern):
             redis.delete(key)
-    redis.delete(DISPATCH_KICK)
+    redis.delete(DISPATCH_KICK, PAYMENTS_KICK)
     queue = Queue(QUEUE_NAME, connection=redis)
     queue.empty()
     for job_id in queue.scheduled_job_registry.get_job_ids():
         queue.scheduled_job_registry.remove(job_id)
     # The dispatcher takes any queued message: close what this test left, so the next
     # test's provider calls (and injected faults) are its own.
-    from portal.models import ContactSubscription, DeliveryBatch, Message, RecurringSubscription
+    from portal.models import (
+        ContactSubscription,
+        DeliveryBatch,
+        Message,
+        PaymentNotification,
+        RecurringSubscription,
+    )
 
     with app.app_context():
         db.session.execute(
@@ -228,6 +234,11 @@ def _clean_shared_state(request):
             db.update(ContactSubscription)
             .where(ContactSubscription.status == "pending")
             .values(status="failed")
+        )
+        db.session.execute(
+            db.update(PaymentNotification)
+            .where(PaymentNotification.applied_at.is_(None))
+            .values(applied_at=db.func.now(), outcome="left by a test")
         )
         db.session.execute(
             db.update(RecurringSubscription)

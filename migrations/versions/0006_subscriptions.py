@@ -1,4 +1,5 @@
-"""regular donations: subscriptions, their charges and letters (ФТ-009, ФТ-005/012, ФТ-010/011, ФТ-011)
+"""regular donations: subscriptions, their charges and letters (ФТ-009, ФТ-005/012, ФТ-010/011, ФТ-011);
+notifications applied by a worker
 
 Revision ID: 0006
 Revises: 0005
@@ -250,6 +251,11 @@ def upgrade():
             ["id"],
         )
 
+    with op.batch_alter_table("payment_notification", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("applied_at", sa.DateTime(), nullable=True))
+        batch_op.create_index("ix_payment_notification_unapplied", ["applied_at", "id"], unique=False)
+    op.execute("UPDATE payment_notification SET applied_at = received_at")  # 0005 applied them at once
+
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reference", sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f("ix_message_reference"), ["reference"], unique=False)
@@ -274,6 +280,10 @@ def downgrade():
     with op.batch_alter_table("sandbox_payment_transaction", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sandbox_payment_transaction_subscription_code"))
         batch_op.drop_column("subscription_code")
+
+    with op.batch_alter_table("payment_notification", schema=None) as batch_op:
+        batch_op.drop_index("ix_payment_notification_unapplied")
+        batch_op.drop_column("applied_at")
 
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_reference"))

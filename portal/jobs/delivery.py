@@ -8,7 +8,7 @@ either is seen by it or sets a new kick.
 
 from portal.extensions import db
 from portal.jobs import app_job
-from portal.queueing import enqueue_now, kick_dispatch, reset_dispatch_kick
+from portal.queueing import enqueue_now, kick_dispatch, reset_kick
 from portal.services import delivery
 
 SEND_BATCH_JOB = "portal.jobs.delivery.send_batch"
@@ -18,7 +18,7 @@ CLAIM_LIMIT = 500  # one provider call's worth: keeps the SQLite write lock shor
 @app_job
 def dispatch_queued() -> dict:
     """Claim every due queued message, batch them, and send the batches to the workers."""
-    reset_dispatch_kick()
+    reset_kick()
     totals = {"claimed": 0, "batches": 0}
     while True:
         claimed, batch_ids = delivery.claim_and_batch(CLAIM_LIMIT)

@@ -1,9 +1,28 @@
-"""CloudPayments calls a subscription owes (create after the first payment, cancel at its end)."""
+"""Payment work for the workers: applying received CloudPayments notifications, and the calls a
+subscription owes CloudPayments (create after the first payment, cancel at its end)."""
 
 from portal.extensions import db
 from portal.jobs import app_job
-from portal.queueing import enqueue_now
-from portal.services import subscriptions
+from portal.queueing import enqueue_now, kick, reset_kick
+from portal.services import payment_notifications, subscriptions
+
+BATCH = 100  # notifications per transaction
+JOB_LIMIT = 2_000  # per job; a longer backlog is left to the next job, kicked at once
+
+
+@app_job
+def apply_notifications() -> int:
+    """Apply every stored notification not applied yet, oldest first, a batch per transaction."""
+    reset_kick("payments")  # a notification stored from now on kicks again
+    applied = 0
+    while applied < JOB_LIMIT:
+        done = payment_notifications.apply_batch(BATCH)
+        db.session.commit()
+        applied += done
+        if done < BATCH:
+            return applied
+    kick("payments")
+    return applied
 
 
 @app_job

@@ -9,9 +9,16 @@ from portal.extensions import db
 from portal.jobs import app_job
 from portal.jobs.contacts import SUBSCRIBE_JOB
 from portal.jobs.delivery import SEND_BATCH_JOB
-from portal.models import ContactSubscription, DeliveryBatch, Message, MessageStatus, RecurringSubscription
+from portal.models import (
+    ContactSubscription,
+    DeliveryBatch,
+    Message,
+    MessageStatus,
+    PaymentNotification,
+    RecurringSubscription,
+)
 from portal.models.base import utcnow
-from portal.queueing import enqueue_now, kick_dispatch, reset_dispatch_kick
+from portal.queueing import enqueue_now, kick, kick_dispatch, reset_kick
 from portal.services.subscriptions import SYNC_JOB
 
 LIMIT = 20_000
@@ -67,8 +74,14 @@ def sweep() -> dict:
         RecurringSubscription.pending_action.is_not(None),
         _due(RecurringSubscription, now, stale),
     )
+    unapplied = db.session.execute(
+        db.select(db.func.count())
+        .select_from(PaymentNotification)
+        .where(PaymentNotification.applied_at.is_(None), PaymentNotification.received_at < stale)
+    ).scalar()
     found = {
         "messages": waiting,
+        "payment_notifications": unapplied,
         "batches": len(batch_ids),
         "subscriptions": len(subscription_ids),
         "cloudpayments_calls": len(recurring_ids),
@@ -81,8 +94,11 @@ def sweep() -> dict:
         found["sandbox_webhooks"] = len(webhook_ids)
     db.session.commit()
     if waiting:
-        reset_dispatch_kick()  # a kick whose job was lost would otherwise hold back the new one
+        reset_kick()  # a kick whose job was lost would otherwise hold back the new one
         kick_dispatch()
+    if unapplied:
+        reset_kick("payments")
+        kick("payments")
     for batch_id in batch_ids:
         enqueue_now(SEND_BATCH_JOB, batch_id)
     for subscription_id in subscription_ids:

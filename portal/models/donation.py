@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -51,7 +51,14 @@ class Donation(db.Model):
 
 
 class PaymentNotification(db.Model):
-    """A verified CloudPayments notification; `dedupe_key` makes its effects happen once."""
+    """A verified CloudPayments notification; `dedupe_key` makes its effects happen once.
+
+    The webhook only stores it (one INSERT, so CloudPayments gets its answer at once); a worker
+    applies it to the donation or subscription and records the outcome.
+    """
+
+    # The worker's queue: not applied yet (applied_at NULL), oldest first.
+    __table_args__ = (Index("ix_payment_notification_unapplied", "applied_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # pay, fail, recurrent
@@ -60,8 +67,10 @@ class PaymentNotification(db.Model):
     invoice_id: Mapped[str | None] = mapped_column(String(64), index=True)
     subscription_id: Mapped[str | None] = mapped_column(String(64), index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    outcome: Mapped[str | None] = mapped_column(String(256))
+    outcome: Mapped[str | None] = mapped_column(String(256))  # what applying it did
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Received notifications are stored at once and applied by a worker; None until then.
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SubscriptionStatus(enum.StrEnum):

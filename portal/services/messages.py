@@ -3,16 +3,15 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import psycopg
 from psycopg.types.json import Json
 from sqlalchemy import insert
 
-from portal.database import transaction_open
+from portal.database import execute_autocommitted, transaction_open
 from portal.extensions import db
 from portal.models import Message, MessageStatus, MessageTemplate
 from portal.models.base import utcnow
 from portal.models.message import PROBLEM_STATUSES, PROGRESS
-from portal.queueing import kick_after_commit, kick_dispatch_soon
+from portal.queueing import kick_after_commit, kick_soon
 from portal.services.process_cache import remembered
 
 
@@ -136,7 +135,7 @@ def queue_message_now(template: TemplateRef, recipient: str, variables: dict, **
         return message
     now = utcnow()
     message_id = _insert_autocommitted(_outbox_row(template, recipient, variables, now, **options))
-    kick_dispatch_soon()
+    kick_soon()
     return QueuedMessage(message_id, template.channel, options["kind"], template.id, recipient, now)
 
 
@@ -155,19 +154,7 @@ def _insert_autocommitted(row: dict) -> int:
     values[_COLUMNS.index("variables")] = Json(row["variables"])
     for name in ("created_at", "updated_at"):
         values[_COLUMNS.index(name)] = row[name].astimezone(UTC).replace(tzinfo=None)
-    pooled = db.engine.raw_connection()
-    try:
-        connection = pooled.dbapi_connection
-        connection.autocommit = True
-        try:
-            return connection.execute(_INSERT_ONE, values).fetchone()[0]
-        finally:
-            connection.autocommit = False
-    except psycopg.OperationalError:
-        pooled.invalidate()  # the server went away: the pool opens a new connection next time
-        raise
-    finally:
-        pooled.close()  # back to the pool
+    return execute_autocommitted(_INSERT_ONE, values)[0]
 
 
 def dispatch_after_commit(messages: list) -> None:

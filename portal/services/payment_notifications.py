@@ -1,10 +1,25 @@
-"""CloudPayments notifications: stored once, then applied to a donation or a subscription."""
+"""CloudPayments notifications: stored once on arrival, then applied by a worker.
 
-from portal.database import insert_ignoring_conflicts
+The webhook's only write is the notification itself (INSERT … ON CONFLICT DO NOTHING on its
+dedupe key), so CloudPayments gets its {"code": 0} at once and a repeat, however concurrent,
+stores nothing. A worker then applies the stored notifications, oldest first and each once, to a
+donation or a subscription (a savepoint each, a transaction per batch), and records what it did.
+"""
+
+import logging
+from datetime import UTC
+
+from psycopg.types.json import Json
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.database import execute_autocommitted, insert_ignoring_conflicts, transaction_open
 from portal.extensions import db
 from portal.models import PaymentNotification
 from portal.models.base import utcnow
+from portal.queueing import kick_after_commit, kick_soon
 from portal.services import donations, subscriptions
+
+log = logging.getLogger("mayak.payments")
 
 
 def dedupe_key(kind: str, fields: dict) -> str:
@@ -14,25 +29,70 @@ def dedupe_key(kind: str, fields: dict) -> str:
     return f"{kind}:{fields['TransactionId']}"
 
 
-def record_notification(kind: str, fields: dict) -> str:
-    """Store a verified notification once and apply it; a repeat changes nothing. Caller commits."""
+_COLUMNS = ("kind", "dedupe_key", "transaction_id", "invoice_id", "subscription_id", "payload", "received_at")
+_INSERT = (
+    f"INSERT INTO payment_notification ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+    " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+)
+
+
+def receive(kind: str, fields: dict) -> bool:
+    """Store a verified notification (committed) and wake the worker; False for a repeat."""
     values = {
         "kind": kind,
         "dedupe_key": dedupe_key(kind, fields),
         "transaction_id": fields.get("TransactionId"),
         "invoice_id": fields.get("InvoiceId") or None,
-        "subscription_id": fields.get("SubscriptionId") or fields.get("Id") or None,
+        "subscription_id": str(fields.get("SubscriptionId") or fields.get("Id") or "") or None,
         "payload": fields,
         "received_at": utcnow(),
     }
-    inserted = db.session.execute(insert_ignoring_conflicts(PaymentNotification, values)).rowcount
-    if not inserted:
-        return "repeat"  # the first copy did (or is doing, in its transaction) the work
-    outcome = {"pay": _pay, "fail": _fail, "recurrent": subscriptions.apply_recurrent}[kind](fields)
-    db.session.execute(
-        db.update(PaymentNotification).filter_by(dedupe_key=values["dedupe_key"]).values(outcome=outcome)
-    )
-    return outcome
+    if db.engine.dialect.name == "postgresql" and not transaction_open():
+        row = [values[name] for name in _COLUMNS]
+        row[_COLUMNS.index("payload")] = Json(fields)
+        row[_COLUMNS.index("received_at")] = values["received_at"].astimezone(UTC).replace(tzinfo=None)
+        new = execute_autocommitted(_INSERT, row) is not None
+        if new:
+            kick_soon("payments")
+        return new
+    new = bool(db.session.execute(insert_ignoring_conflicts(PaymentNotification, values)).rowcount)
+    if new:
+        kick_after_commit(db.session, "payments")
+    db.session.commit()
+    return new
+
+
+def apply_batch(limit: int = 100) -> int:
+    """Apply up to `limit` notifications not applied yet, oldest first, in the caller's transaction.
+
+    The rows are locked (SKIP LOCKED: workers take different ones) until the caller commits;
+    each is applied in a savepoint. A bug in a handler is recorded as that notification's
+    outcome instead of blocking every later one; a database error rolls the batch back.
+    """
+    batch = db.session.execute(
+        db.select(PaymentNotification)
+        .where(PaymentNotification.applied_at.is_(None))
+        .order_by(PaymentNotification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).scalars()
+    applied = 0
+    for notification in batch:
+        handler = {"pay": _pay, "fail": _fail, "recurrent": subscriptions.apply_recurrent}[notification.kind]
+        try:
+            with db.session.begin_nested():
+                outcome = handler(dict(notification.payload))
+        except SQLAlchemyError:
+            raise  # the database is the problem: leave the batch for the next try
+        except Exception as exc:
+            log.exception(
+                "CloudPayments %s notification %s could not be applied", notification.kind, notification.id
+            )
+            outcome = f"ошибка обработки: {exc.__class__.__name__}: {exc}"
+        notification.outcome = outcome[:256]
+        notification.applied_at = utcnow()
+        applied += 1
+    return applied
 
 
 def _pay(fields: dict) -> str:

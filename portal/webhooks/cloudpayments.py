@@ -1,8 +1,9 @@
 """CloudPayments notifications: Pay, Fail, Recurrent (seed 000's /subscription is an alias).
 
-Verified by the HMAC of the raw body before anything is parsed or stored; answered with
-CloudPayments' {"code": 0}. Anything else (a bad signature, a malformed notification) is not
-stored and gets a non-zero code with a non-200 status, which CloudPayments retries later.
+Verified by the HMAC of the raw body before anything is parsed or stored, stored once, and
+answered with CloudPayments' {"code": 0}; a worker applies it (services/payment_notifications).
+Anything else (a bad signature, a malformed notification) is not stored and gets a non-zero
+code with a non-200 status, which CloudPayments retries later.
 """
 
 import json
@@ -12,8 +13,7 @@ from urllib.parse import parse_qsl
 
 from flask import current_app, jsonify, request
 
-from portal.extensions import db
-from portal.services.payment_notifications import record_notification
+from portal.services.payment_notifications import receive
 from portal.services.webhook_signatures import verify_cloudpayments
 from portal.webhooks import bp
 
@@ -82,7 +82,6 @@ def cloudpayments_notification(name: str):
         fields = _normalised(kind, _fields(raw))
     except BadNotification as exc:
         return jsonify(code=13, message=f"malformed notification: {exc}"), 400
-    outcome = record_notification(kind, fields)
-    db.session.commit()
-    log.info("CloudPayments %s %s: %s", kind, fields.get("TransactionId") or fields.get("Id"), outcome)
+    if not receive(kind, fields):
+        log.info("CloudPayments %s %s received again", kind, fields.get("TransactionId") or fields.get("Id"))
     return jsonify(code=0)

@@ -1,6 +1,7 @@
 """ФТ-005/007/008 and ФТ-010: a donation's payment link, CloudPayments' Pay and Fail, the letters."""
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 import requests
@@ -129,7 +130,7 @@ def pay_fields(made: dict, transaction_id: int) -> dict:
     }
 
 
-def test_signature_is_checked_before_anything_is_stored(api, app, base_url, in_app):
+def test_signature_is_checked_before_anything_is_stored(api, app, base_url, drain, in_app):
     made = donate(api, unique_email("sig"))
     url = f"{base_url}/webhooks/cloudpayments/pay"
     secret = app.config["CLOUDPAYMENTS_API_SECRET"]
@@ -149,10 +150,12 @@ def test_signature_is_checked_before_anything_is_stored(api, app, base_url, in_a
 
     response = requests.post(url, data=body, headers=headers)
     assert response.status_code == 200 and response.json() == {"code": 0}
-    assert count() == before + 1 and donation(in_app, made["id"])["status"] == "completed"
+    assert count() == before + 1  # stored at once; applied by a worker
+    drain()
+    assert donation(in_app, made["id"])["status"] == "completed"
 
 
-def test_a_storm_of_duplicate_notifications_has_each_effect_once(api, app, base_url, in_app):
+def test_a_storm_of_duplicate_notifications_has_each_effect_once(api, app, base_url, drain, in_app):
     made = [donate(api, unique_email("storm")) for _ in range(50)]
     secret = app.config["CLOUDPAYMENTS_API_SECRET"]
     deliveries = [signed(pay_fields(d, 800000 + i), secret) for i, d in enumerate(made)] * 4
@@ -165,6 +168,13 @@ def test_a_storm_of_duplicate_notifications_has_each_effect_once(api, app, base_
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(post, deliveries))
     assert len(answers) == 200 and all(a == {"code": 0} for a in answers)
+    stored = in_app(
+        lambda: PaymentNotification.query.filter(
+            PaymentNotification.transaction_id.between(800000, 800049)
+        ).count()
+    )
+    assert stored == 50
+    drain()
     ids = [d["id"] for d in made]
     emails = [d["donor_email"] for d in made]
     statuses = in_app(lambda: [row.status for row in Donation.query.filter(Donation.id.in_(ids))])
@@ -173,12 +183,46 @@ def test_a_storm_of_duplicate_notifications_has_each_effect_once(api, app, base_
     assert letters == 50
 
 
-def test_a_pay_for_an_unknown_invoice_is_acknowledged_and_kept(app, base_url, in_app):
+def test_a_pay_for_an_unknown_invoice_is_acknowledged_and_kept(app, base_url, drain, in_app):
     fields = pay_fields(
         {"donor_amount": "10.00", "invoice_id": "don-nobody", "donor_email": "x@example.org"}, 777
     )
     body, headers = signed(fields, app.config["CLOUDPAYMENTS_API_SECRET"])
     response = requests.post(f"{base_url}/webhooks/cloudpayments/pay", data=body, headers=headers)
     assert response.json() == {"code": 0}
+    drain()
     outcome = in_app(lambda: PaymentNotification.query.filter_by(dedupe_key="pay:777").one().outcome)
     assert outcome == "счёт не найден: ничего не изменено"
+
+
+def test_a_notification_whose_job_was_lost_is_applied_after_the_sweep(
+    api, app, base_url, drain, in_app, redis_conn
+):
+    """Stored and answered, but the worker's job never ran: the sweeper finds it in the database."""
+    from rq import Queue
+
+    from portal.jobs.sweeper import sweep
+    from portal.models.base import utcnow
+    from portal.queueing import flush_kicks
+
+    made = donate(api, unique_email("lostpay"))
+    body, headers = signed(pay_fields(made, 990777), app.config["CLOUDPAYMENTS_API_SECRET"])
+    assert requests.post(f"{base_url}/webhooks/cloudpayments/pay", data=body, headers=headers).json() == {
+        "code": 0
+    }
+    flush_kicks(app)  # the job has reached Redis...
+    Queue("mayak", connection=redis_conn).empty()  # ...and is gone
+    drain()
+    assert donation(in_app, made["id"])["status"] == "pending"
+
+    def age_it():
+        notification = PaymentNotification.query.filter_by(dedupe_key="pay:990777").one()
+        notification.received_at = utcnow() - timedelta(seconds=5)
+        db.session.commit()
+
+    in_app(age_it)
+    with app.app_context():
+        assert sweep()["payment_notifications"] >= 1
+    drain()
+    assert donation(in_app, made["id"])["status"] == "completed"
+    assert letters_to(in_app, made["donor_email"])[0][0] == "Спасибо за ваше первое пожертвование!"
