@@ -129,5 +129,9 @@ class CloudPaymentsClient:
     def get_subscription(self, subscription_id: str) -> dict:
         return self._call("subscriptions/get", {"Id": subscription_id})
 
+    def find_subscriptions(self, account_id: str) -> list[dict]:
+        """The subscriptions of a payer (subscriptions/find by AccountId)."""
+        return self._call("subscriptions/find", {"AccountId": account_id}) or []
+
     def cancel_subscription(self, subscription_id: str) -> None:
         self._call("subscriptions/cancel", {"Id": subscription_id})

@@ -5,6 +5,7 @@ CloudPayments signs them."""
 import hmac
 import json
 import secrets
+import time
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
@@ -82,13 +83,17 @@ def _order_model(order: SandboxPaymentOrder) -> dict:
 def cloudpayments_api(method: str):
     if not _authorised():
         return jsonify(Success=False, Message="Authentication failed"), 401
-    failure = faults.failure_response(faults.take_fault("cloudpayments"))
+    fault = faults.take_fault("cloudpayments")
+    failure = faults.failure_response(fault)
     if failure is not None:
         return failure
     handler = API_METHODS.get(method)
     if handler is None:
         return _envelope(success=False, message=f"Method {method} is not supported by the sandbox")
-    return handler(_params())
+    response = handler(_params())
+    if fault is not None:  # slow_success: served, but the client will have given up
+        time.sleep(faults.fault_delay(fault))
+    return response
 
 
 def _test(_params: dict):

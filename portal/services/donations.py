@@ -1,5 +1,6 @@
 """Donations (ФТ-005/007/008, ФТ-010): the payment link, then CloudPayments' verdict on it."""
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -46,7 +47,7 @@ def create_donation(
     provider error leaves nothing behind. `request_key` (the caller's Idempotency-Key) makes
     a repeated call get the same link from CloudPayments (X-Request-ID).
     """
-    invoice_id = invoice_id or f"don-{uuid.uuid4().hex[:20]}"
+    invoice_id = invoice_id or new_invoice_id("don", created_by_id, request_key)
     if description is None:
         description = "Пожертвование «Маяку»" + (f" на сбор «{event_name}»" if event_name else "")
     order = provider_clients.cloudpayments().create_order(
@@ -57,7 +58,7 @@ def create_donation(
         invoice_id=invoice_id,
         account_id=donor_email,
         json_data={"kind": kind, "event_id": event_id},
-        request_id=request_key and f"order-{created_by_id}-{request_key}",
+        request_id=request_key and f"order-{invoice_id}",
     )
     donation = Donation(
         invoice_id=invoice_id,
@@ -77,6 +78,14 @@ def create_donation(
         queue_subscription(donor_email, current_app.config["UNISENDER_LIST_ID"], newsletter_source)
     db.session.flush()
     return donation
+
+
+def new_invoice_id(prefix: str, created_by_id: int | None, request_key: str | None) -> str:
+    """Our InvoiceId: random, or, for a call with an Idempotency-Key, the same for every repeat
+    of that call (a repeat after a lost answer gets CloudPayments' first order, with this id)."""
+    if request_key:
+        return f"{prefix}-" + hashlib.sha256(f"{created_by_id}:{request_key}".encode()).hexdigest()[:20]
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
 
 
 def reference(donation: Donation) -> str:
@@ -123,13 +132,19 @@ def apply_pay(fields: dict, on_first_payment: Callable[[Donation, dict], str | N
         outcome = on_first_payment(donation, fields)
         if outcome is not None:
             return outcome
+    code = thank(donation)
+    return f"оплачено, письмо {code}"
+
+
+def thank(donation: Donation) -> str:
+    """Queue the thank-you for a paid donation (first or repeat); the letter's code."""
     code = "donation_thanks_first" if donation.is_first_donation else "donation_thanks_repeat"
-    variables = {**letter_variables(donation), "is_first_donation": donation.is_first_donation}
+    variables = {**letter_variables(donation), "is_first_donation": bool(donation.is_first_donation)}
     message = queue_message(
         template_ref(code), donation.donor_email, variables, kind=code, reference=reference(donation)
     )
     dispatch_after_commit([message])
-    return f"оплачено, письмо {code}"
+    return code
 
 
 def apply_fail(fields: dict) -> str:

@@ -10,7 +10,7 @@ import logging
 from datetime import UTC
 
 from psycopg.types.json import Json
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from portal.database import execute_autocommitted, insert_ignoring_conflicts, transaction_open
 from portal.extensions import db
@@ -82,8 +82,16 @@ def apply_batch(limit: int = 100) -> int:
         try:
             with db.session.begin_nested():
                 outcome = handler(dict(notification.payload))
+        except (DataError, IntegrityError) as exc:  # this notification's data: its savepoint is undone
+            log.error(
+                "CloudPayments %s notification %s refused by the database: %s",
+                notification.kind,
+                notification.id,
+                exc,
+            )
+            outcome = f"ошибка данных: {exc.orig.__class__.__name__ if exc.orig else exc}"
         except SQLAlchemyError:
-            raise  # the database is the problem: leave the batch for the next try
+            raise  # the database itself is the problem: leave the batch for the next try
         except Exception as exc:
             log.exception(
                 "CloudPayments %s notification %s could not be applied", notification.kind, notification.id

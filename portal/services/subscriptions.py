@@ -13,12 +13,12 @@ transaction open, retried with backoff, and re-sent by the sweeper if the job is
 """
 
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from sqlalchemy import func, or_
 
 from portal.extensions import db
@@ -29,7 +29,7 @@ from portal.providers import ProviderError
 from portal.queueing import enqueue_after_commit
 from portal.services import provider_clients
 from portal.services.backoff import schedule_retry
-from portal.services.donations import create_donation, rubles
+from portal.services.donations import create_donation, new_invoice_id, rubles, thank
 from portal.services.donor_links import manage_link, reactivate_link
 from portal.services.message_log import local_zone
 from portal.services.messages import dispatch_after_commit, queue_message, template_ref
@@ -90,7 +90,7 @@ def create_subscription(
     request_key: str | None = None,
 ) -> RecurringSubscription:
     """The subscription and its first payment's link (CloudPayments is asked first); caller commits."""
-    public_id = f"sub-{uuid.uuid4().hex[:20]}"
+    public_id = new_invoice_id("sub", created_by_id, request_key)
     description = f"Регулярное пожертвование «Маяку», {FREQUENCY_NAMES[frequency]}" + (
         f", сбор «{event_name}»" if event_name else ""
     )
@@ -130,8 +130,8 @@ def create_subscription(
 def first_payment_made(donation: Donation, fields: dict) -> str | None:
     """The first payment went through: create the subscription at CloudPayments with its card.
 
-    None if the subscription was cancelled before it was paid: the payment is then thanked
-    as a one-off donation.
+    None if the subscription was cancelled before it was paid, or cannot be created: the
+    payment is then thanked as a one-off donation.
     """
     sub = _locked(RecurringSubscription.id == donation.subscription_id)
     if sub is not None and sub.status in ENDED:
@@ -148,7 +148,7 @@ def first_payment_made(donation: Donation, fields: dict) -> str | None:
         sub.status, sub.ended_at = SubscriptionStatus.FAILED, utcnow()
         sub.end_reason = sub.last_error = "CloudPayments не передал токен карты: подписку создать нельзя"
         log.error("Pay for subscription %s without a Token", sub.public_id)
-        return "первый платёж без токена карты: подписку не создать"
+        return None
     sub.card_token = token
     sub.status = SubscriptionStatus.ACTIVATING
     _owe(sub, "create")
@@ -158,12 +158,17 @@ def first_payment_made(donation: Donation, fields: dict) -> str | None:
 # ---- CloudPayments' reports -------------------------------------------------------------------
 
 
-def notification_time(fields: dict) -> datetime:
-    """When CloudPayments says it happened (DateTime, UTC), or now."""
+def cloudpayments_time(value) -> datetime | None:
+    """A CloudPayments time (yyyy-MM-dd HH:mm:ss, UTC), or None."""
     try:
-        return datetime.strptime(str(fields.get("DateTime")), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
-        return utcnow()
+        return None
+
+
+def notification_time(fields: dict) -> datetime:
+    """When CloudPayments says it happened (DateTime), or now."""
+    return cloudpayments_time(fields.get("DateTime")) or utcnow()
 
 
 def charge_succeeded(fields: dict) -> str:
@@ -278,9 +283,9 @@ def apply_recurrent(fields: dict) -> str:
         status = SubscriptionStatus.CANCELLED if state == "Cancelled" else SubscriptionStatus.EXPIRED
         _end(sub, status, f"CloudPayments: {state}", letter=None, at_cloudpayments=False)
         return f"CloudPayments: {state}; подписка завершена"
-    next_date = fields.get("NextTransactionDate")
+    next_date = cloudpayments_time(fields.get("NextTransactionDate"))
     if next_date:
-        sub.next_charge_at = notification_time({"DateTime": next_date})
+        sub.next_charge_at = next_date
     return f"CloudPayments: {state}"
 
 
@@ -322,8 +327,8 @@ def _end(
     sub.next_charge_at = None
     if at_cloudpayments and sub.cp_subscription_id:
         _owe(sub, "cancel")
-    elif sub.pending_action == "create":
-        sub.pending_action = None  # not created yet: never will be (a call in flight is undone after)
+    # A create still owed goes on: an earlier try may have created it at CloudPayments, and
+    # once it is recorded the subscription, ended, owes the cancel (_created).
     if letter == "subscription_cancelled":
         _send(
             sub,
@@ -359,7 +364,7 @@ def perform_pending(subscription_id: int) -> float | None:
     No transaction is open during the call. X-Request-ID makes a repeated create return the
     first one's subscription; a cancel first asks whether the subscription is still live.
     """
-    sub = db.session.get(RecurringSubscription, subscription_id)
+    sub = _locked(RecurringSubscription.id == subscription_id)
     if sub is None or not sub.pending_action:
         return None
     if sub.next_attempt_at and sub.next_attempt_at > utcnow():
@@ -369,7 +374,7 @@ def perform_pending(subscription_id: int) -> float | None:
     call = {
         "token": sub.card_token,
         "account_id": sub.donor_email,
-        "description": f"Регулярное пожертвование «Маяку», {FREQUENCY_NAMES[sub.frequency]}",
+        "description": _cp_description(sub),
         "email": sub.donor_email,
         "amount": sub.amount,
         "currency": sub.currency,
@@ -378,12 +383,17 @@ def perform_pending(subscription_id: int) -> float | None:
         "period": period,
         "request_id": f"subscription-{sub.public_id}",
     }
-    cp_id = sub.cp_subscription_id
-    db.session.commit()  # no transaction (and no lock) held across the HTTP call
+    cp_id, tried_before, public_id = sub.cp_subscription_id, sub.attempts > 0, sub.public_id
+    # A lease: another job for this subscription (a retry, the sweeper's) waits until it runs out.
+    lease = current_app.config["PROVIDER_TIMEOUT_SECONDS"] * 3 + 5
+    sub.next_attempt_at = utcnow() + timedelta(seconds=lease)
+    db.session.commit()  # no transaction (and no lock) held across the HTTP calls
     client = provider_clients.cloudpayments()
     try:
         if action == "create":
-            result = client.create_subscription(**call)
+            # An earlier try may have created it and lost the answer: adopt that one.
+            result = _created_before(client, call["account_id"], public_id) if tried_before else None
+            result = result or client.create_subscription(**call)
         else:
             result = client.get_subscription(cp_id)
             if result.get("Status") in ("Active", "PastDue"):
@@ -400,11 +410,23 @@ def perform_pending(subscription_id: int) -> float | None:
     return None
 
 
+def _cp_description(sub: RecurringSubscription) -> str:
+    """What the donor sees at CloudPayments; it names our id, so a lost answer can be found again."""
+    return f"Регулярное пожертвование «Маяку», {FREQUENCY_NAMES[sub.frequency]} ({sub.public_id})"
+
+
+def _created_before(client, account_id: str, public_id: str) -> dict | None:
+    found = client.find_subscriptions(account_id)
+    return next((m for m in found if public_id in (m.get("Description") or "")), None)
+
+
 def _created(sub: RecurringSubscription, model: dict) -> float | None:
+    if sub.cp_subscription_id:  # another job recorded it first (the same X-Request-ID: the same one)
+        return None
     sub.cp_subscription_id = str(model["Id"])
     sub.cp_status = model.get("Status") or "Active"
     sub.pending_action, sub.last_error, sub.next_attempt_at = None, None, None
-    if sub.status != SubscriptionStatus.ACTIVATING:  # cancelled while it was being created
+    if sub.status != SubscriptionStatus.ACTIVATING:  # ended while it was being created
         _owe(sub, "cancel")
         return None
     sub.status = SubscriptionStatus.ACTIVE
@@ -424,6 +446,9 @@ def _call_failed(subscription_id: int, action: str, exc: ProviderError) -> float
     if action == "create":
         sub.status, sub.ended_at = SubscriptionStatus.FAILED, utcnow()
         sub.end_reason = f"CloudPayments не создал подписку: {exc}"
+        first = db.session.execute(db.select(Donation).filter_by(invoice_id=sub.public_id)).scalar()
+        if first is not None and first.status == DonationStatus.COMPLETED:
+            thank(first)  # the donor paid once: that payment is thanked all the same
     return None
 
 
@@ -431,7 +456,13 @@ def _call_failed(subscription_id: int, action: str, exc: ProviderError) -> float
 
 
 def _locked(condition) -> RecurringSubscription | None:
-    query = db.select(RecurringSubscription).where(condition).with_for_update()
+    """The row, locked, as committed now (not as this session loaded it before)."""
+    query = (
+        db.select(RecurringSubscription)
+        .where(condition)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return db.session.execute(query).scalar_one_or_none()
 
 

@@ -28,6 +28,9 @@ REQUIRED = {
 }
 
 
+MAX_AMOUNT = Decimal("10000000000")  # what Numeric(12, 2) holds
+
+
 class BadNotification(ValueError):
     pass
 
@@ -63,8 +66,8 @@ def _normalised(kind: str, fields: dict) -> dict:
             amount = Decimal(str(fields["Amount"]))
         except InvalidOperation as exc:
             raise BadNotification("Amount is not a number") from exc
-        if not amount.is_finite() or amount <= 0:
-            raise BadNotification("Amount must be positive")
+        if not amount.is_finite() or not 0 < amount < MAX_AMOUNT:
+            raise BadNotification(f"Amount must be positive and below {MAX_AMOUNT}")
         fields["Amount"] = str(amount)
     return fields
 

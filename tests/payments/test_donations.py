@@ -226,3 +226,22 @@ def test_a_notification_whose_job_was_lost_is_applied_after_the_sweep(
     drain()
     assert donation(in_app, made["id"])["status"] == "completed"
     assert letters_to(in_app, made["donor_email"])[0][0] == "Спасибо за ваше первое пожертвование!"
+
+
+def test_a_repeat_after_a_lost_answer_pays_the_invoice_the_hub_stored(api, drain, fault, in_app):
+    """CloudPayments made the order but its answer never came: the caller's retry (same
+    Idempotency-Key) gets CloudPayments' first order back, and it names the hub's invoice."""
+    email = unique_email("lostanswer")
+    payload = {"donor_email": email, "donor_amount": 900}
+    headers = {"Idempotency-Key": f"bitrix-{email}"}
+    fault("slow_success", 1, provider="cloudpayments")
+    first = api.post("/api/v1/donations/process", payload, headers=headers)
+    assert first.status_code == 503
+    again = api.post("/api/v1/donations/process", payload, headers=headers)
+    assert again.status_code == 201, again.text
+    made = again.json()
+    orders = in_app(lambda: [o.invoice_id for o in SandboxPaymentOrder.query.filter_by(email=email)])
+    assert orders == [made["invoice_id"]]  # one order, for the invoice the hub stored
+    assert "Оплата прошла" in pay(made["payment_url"], SUCCESS_CARD)
+    drain()
+    assert donation(in_app, made["id"])["status"] == "completed"

@@ -307,7 +307,8 @@ def test_a_subscription_cloudpayments_refuses_to_create_is_shown_as_failed(api, 
     drain()
     sub = stored(in_app, made["id"])
     assert sub.status == "failed" and "HTTP 400" in sub.last_error and sub.pending_action is None
-    assert letters(in_app, email) == []
+    # No subscription, but the donor did pay once: that payment is thanked.
+    assert [kind for kind, _ in letters(in_app, email)] == ["donation_thanks_first"]
 
 
 def test_a_declined_first_payment_sends_the_retry_letter_and_keeps_the_link(api, drain, in_app):
