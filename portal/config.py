@@ -48,6 +48,12 @@ class Config:
     CLOUDPAYMENTS_BASE_URL = os.environ.get("CLOUDPAYMENTS_BASE_URL", "")
     CLOUDPAYMENTS_PUBLIC_ID = os.environ.get("CLOUDPAYMENTS_PUBLIC_ID", "")
     CLOUDPAYMENTS_API_SECRET = os.environ.get("CLOUDPAYMENTS_API_SECRET", "")
+    # Bitrix24: the incoming webhook the hub calls (https://PORTAL/rest/USER_ID/SECRET), and the
+    # smart process whose items are the Events.
+    BITRIX_WEBHOOK_URL = os.environ.get("BITRIX_WEBHOOK_URL", "")
+    BITRIX_EVENT_ENTITY_TYPE_ID = _int("BITRIX_EVENT_ENTITY_TYPE_ID", 1040)
+    # The public page of a published Event, linked in the approval letter.
+    EVENT_URL_TEMPLATE = os.environ.get("EVENT_URL_TEMPLATE", "https://mayak.example/events/{event_id}")
     PROVIDER_TIMEOUT_SECONDS = _float("PROVIDER_TIMEOUT_SECONDS", 10.0)
     # A provider failing this many calls in a row is left alone for CIRCUIT_OPEN_SECONDS.
     CIRCUIT_FAILURE_THRESHOLD = _int("CIRCUIT_FAILURE_THRESHOLD", 5)
@@ -106,6 +112,9 @@ def finalize(config: dict) -> None:
         config["UNISENDER_API_KEY"] = config["UNISENDER_API_KEY"] or "sandbox-unisender-key"
         config["CLOUDPAYMENTS_BASE_URL"] = config["CLOUDPAYMENTS_BASE_URL"] or f"{base}/sandbox/cloudpayments"
         config["CLOUDPAYMENTS_PUBLIC_ID"] = config["CLOUDPAYMENTS_PUBLIC_ID"] or "pk_sandbox"
+        config["BITRIX_WEBHOOK_URL"] = (
+            config["BITRIX_WEBHOOK_URL"] or f"{base}/sandbox/bitrix/rest/1/sandbox-bitrix-secret"
+        )
         config["CLOUDPAYMENTS_API_SECRET"] = (
             config["CLOUDPAYMENTS_API_SECRET"] or "sandbox-cloudpayments-secret"
         )
@@ -126,6 +135,7 @@ def finalize(config: dict) -> None:
             "UNISENDER_API_KEY",
             "CLOUDPAYMENTS_PUBLIC_ID",
             "CLOUDPAYMENTS_API_SECRET",
+            "BITRIX_WEBHOOK_URL",
         ):
             if not config[key]:
                 problems.append(f"{key} is required in production")

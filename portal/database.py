@@ -40,10 +40,11 @@ def transaction_open() -> bool:
 
 
 def insert_ignoring_conflicts(model, values: dict | list[dict]):
-    """An INSERT that silently skips rows violating a unique constraint."""
+    """An INSERT that silently skips rows violating a unique constraint. To learn whether a row
+    went in, add .returning(…) and look for a row: rowcount is -1 on PostgreSQL."""
     dialect = db.engine.dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model).values(values).on_conflict_do_nothing()
+    return module.insert(model.__table__).values(values).on_conflict_do_nothing()
 
 
 def execute_autocommitted(sql: str, params) -> tuple | None:

@@ -218,6 +218,7 @@ def _clean_shared_state(request):
     from portal.models import (
         ContactSubscription,
         DeliveryBatch,
+        Event,
         Message,
         PaymentNotification,
         RecurringSubscription,
@@ -240,6 +241,7 @@ def _clean_shared_state(request):
             .where(PaymentNotification.applied_at.is_(None))
             .values(applied_at=db.func.now(), outcome="left by a test")
         )
+        db.session.execute(db.update(Event).where(Event.bitrix_state == "pending").values(bitrix_state=None))
         db.session.execute(
             db.update(RecurringSubscription)
             .where(RecurringSubscription.pending_action.is_not(None))

@@ -24,6 +24,17 @@ from tests.conftest import TEST_SETTINGS
             {"SECRET_KEY": "x" * 40, "SANDBOX": False, "UNISENDERGO_API_KEY": "k", "UNISENDER_API_KEY": "k"},
             "CLOUDPAYMENTS_API_SECRET is required",
         ),
+        (
+            {
+                "SECRET_KEY": "x" * 40,
+                "SANDBOX": False,
+                "UNISENDERGO_API_KEY": "k",
+                "UNISENDER_API_KEY": "k",
+                "CLOUDPAYMENTS_PUBLIC_ID": "pk",
+                "CLOUDPAYMENTS_API_SECRET": "s",
+            },
+            "BITRIX_WEBHOOK_URL is required",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, problem):
@@ -44,6 +55,7 @@ def test_production_with_real_settings_starts_without_the_sandbox():
             "UNISENDER_API_KEY": "live-key",
             "CLOUDPAYMENTS_PUBLIC_ID": "pk_live",
             "CLOUDPAYMENTS_API_SECRET": "live-secret",
+            "BITRIX_WEBHOOK_URL": "https://mayak.bitrix24.ru/rest/1/live-secret",
         }
     )
     assert app.config["UNISENDERGO_BASE_URL"].startswith("https://go1.unisender.ru/")

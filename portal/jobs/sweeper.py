@@ -12,6 +12,7 @@ from portal.jobs.delivery import SEND_BATCH_JOB
 from portal.models import (
     ContactSubscription,
     DeliveryBatch,
+    Event,
     Message,
     MessageStatus,
     PaymentNotification,
@@ -19,6 +20,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.queueing import enqueue_now, kick, kick_dispatch, reset_kick
+from portal.services.events import BITRIX_JOB
 from portal.services.subscriptions import SYNC_JOB
 
 LIMIT = 20_000
@@ -79,8 +81,24 @@ def sweep() -> dict:
         .select_from(PaymentNotification)
         .where(PaymentNotification.applied_at.is_(None), PaymentNotification.received_at < stale)
     ).scalar()
+    event_ids = (
+        db.session.execute(
+            db.select(Event.id)
+            .where(
+                Event.bitrix_state == "pending",
+                or_(
+                    and_(Event.bitrix_next_attempt_at.is_(None), Event.updated_at < stale),
+                    Event.bitrix_next_attempt_at <= now,
+                ),
+            )
+            .limit(LIMIT)
+        )
+        .scalars()
+        .all()
+    )
     found = {
         "messages": waiting,
+        "bitrix_callbacks": len(event_ids),
         "payment_notifications": unapplied,
         "batches": len(batch_ids),
         "subscriptions": len(subscription_ids),
@@ -103,6 +121,8 @@ def sweep() -> dict:
         enqueue_now(SEND_BATCH_JOB, batch_id)
     for subscription_id in subscription_ids:
         enqueue_now(SUBSCRIBE_JOB, subscription_id)
+    for event_pk in event_ids:
+        enqueue_now(BITRIX_JOB, event_pk)
     for subscription_id in recurring_ids:
         enqueue_now(SYNC_JOB, subscription_id)
     for request_id in webhook_ids:

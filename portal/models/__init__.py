@@ -11,6 +11,7 @@ from portal.models.donation import (
     RecurringSubscription,
     SubscriptionStatus,
 )
+from portal.models.event import Event, EventHistory, EventStatus, SandboxBitrixCall
 from portal.models.message import Message, MessageEvent, MessageStatus
 from portal.models.message_template import MessageTemplate
 from portal.models.sandbox import (
@@ -30,6 +31,9 @@ __all__ = [
     "Donation",
     "DonationKind",
     "DonationStatus",
+    "Event",
+    "EventHistory",
+    "EventStatus",
     "Message",
     "MessageEvent",
     "MessageStatus",
@@ -37,6 +41,7 @@ __all__ = [
     "PaymentNotification",
     "RecurringSubscription",
     "Role",
+    "SandboxBitrixCall",
     "SandboxEmail",
     "SandboxPaymentOrder",
     "SandboxPaymentTransaction",

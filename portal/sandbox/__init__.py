@@ -8,4 +8,4 @@ from flask import Blueprint
 bp = Blueprint("sandbox", __name__)
 providers_bp = Blueprint("sandbox_providers", __name__)
 
-from portal.sandbox import cloudpayments, control, inbox, unisender, unisendergo
+from portal.sandbox import bitrix, cloudpayments, control, inbox, unisender, unisendergo

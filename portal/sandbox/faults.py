@@ -9,7 +9,7 @@ from portal.queueing import get_redis
 
 # slow_success: the call is served, but the answer comes after the client has given up.
 MODES = {"error_500", "error_503", "rate_limit", "timeout", "reject_400", "slow_success"}
-PROVIDERS = {"unisendergo", "unisender", "cloudpayments"}
+PROVIDERS = {"unisendergo", "unisender", "cloudpayments", "bitrix"}
 
 
 def _key(provider: str) -> str:

@@ -55,7 +55,10 @@ def receive(kind: str, fields: dict) -> bool:
         if new:
             kick_soon("payments")
         return new
-    new = bool(db.session.execute(insert_ignoring_conflicts(PaymentNotification, values)).rowcount)
+    statement = insert_ignoring_conflicts(PaymentNotification, values).returning(
+        PaymentNotification.__table__.c.id
+    )
+    new = db.session.execute(statement).first() is not None
     if new:
         kick_after_commit(db.session, "payments")
     db.session.commit()

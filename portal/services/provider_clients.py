@@ -3,6 +3,7 @@
 import requests
 from flask import current_app
 
+from portal.providers.bitrix import BitrixClient
 from portal.providers.circuit import CircuitBreaker
 from portal.providers.cloudpayments import CloudPaymentsClient
 from portal.providers.unisender import UnisenderClient
@@ -59,4 +60,14 @@ def cloudpayments() -> CloudPaymentsClient:
         timeout=c["PROVIDER_TIMEOUT_SECONDS"],
         session=_session(),
         breaker=breaker("cloudpayments"),
+    )
+
+
+def bitrix() -> BitrixClient:
+    c = current_app.config
+    return BitrixClient(
+        c["BITRIX_WEBHOOK_URL"],
+        timeout=c["PROVIDER_TIMEOUT_SECONDS"],
+        session=_session(),
+        breaker=breaker("bitrix"),
     )
