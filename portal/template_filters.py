@@ -30,6 +30,22 @@ STATUS_LABELS = {
     "rejected": _l("Ended after failed charges"),
     "expired": _l("Expired"),
 }
+EVENT_STATUS_LABELS = {
+    "pending_moderation": _l("Waiting for moderation"),
+    "published": _l("Published"),
+    "rejected": _l("Rejected"),
+    "closed": _l("Closed"),
+}
+EVENT_ACTIONS = {
+    "received": _l("received from Bitrix"),
+    "updated": _l("updated by Bitrix"),
+    "resubmitted": _l("sent for moderation again"),
+    "notice": _l("notice from Bitrix (state kept)"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "bitrix_sent": _l("Bitrix told"),
+    "bitrix_failed": _l("Bitrix refused"),
+}
 KIND_LABELS = {
     "one_off": _l("One-off"),
     "first_payment": _l("Subscription, first payment"),
@@ -57,6 +73,9 @@ STATUS_TONE = {
     "cancelled": "info",
     "rejected": "bad",
     "expired": "info",
+    "pending_moderation": "wait",
+    "published": "ok",
+    "closed": "info",
 }
 
 
@@ -68,6 +87,14 @@ def init_app(app: Flask) -> None:
     @app.template_filter("status_label")
     def status_label(value):
         return STATUS_LABELS.get(value, value)
+
+    @app.template_filter("event_status")
+    def event_status(value):
+        return EVENT_STATUS_LABELS.get(value, value)
+
+    @app.template_filter("event_action")
+    def event_action(value):
+        return EVENT_ACTIONS.get(value, value)
 
     @app.template_filter("kind_label")
     def kind_label(value):

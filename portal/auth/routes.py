@@ -11,7 +11,11 @@ from portal.services.users import AuthenticationError, authenticate
 
 
 def _home_for(user) -> str:
-    return url_for("dashboard.index") if user.has_role(Role.ADMIN, Role.USER) else url_for("auth.account")
+    if user.has_role(Role.ADMIN, Role.USER):
+        return url_for("dashboard.index")
+    if user.has_role(Role.MODERATOR):
+        return url_for("moderation.queue")
+    return url_for("auth.account")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -34,6 +34,7 @@ def hub(stack):
     try:
         processes.create_user("e2e_admin", "ADMIN", PASSWORD)
         processes.create_user("e2e_partner", "PARTNER", PASSWORD)
+        processes.create_user("e2e_moderator", "MODERATOR", PASSWORD)
         processes.start_web()
         processes.start_worker()
         yield processes
