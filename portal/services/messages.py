@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import Message, MessageStatus, MessageTemplate
 from portal.models.base import utcnow
 from portal.models.message import PROBLEM_STATUSES, PROGRESS
-from portal.queueing import kick_after_commit, kick_soon
+from portal.queueing import DISPATCH_JOB, enqueue_after_commit, kick_after_commit, kick_soon
 from portal.services.process_cache import remembered
 
 
@@ -90,6 +90,7 @@ def _outbox_row(template: TemplateRef, recipient: str, variables: dict, now: dat
         "reference": options.get("reference"),
         "status": MessageStatus.QUEUED,
         "attempts": 0,
+        "next_attempt_at": options.get("next_attempt_at"),
         "created_at": now,
         "updated_at": now,
     }
@@ -98,7 +99,8 @@ def _outbox_row(template: TemplateRef, recipient: str, variables: dict, now: dat
 def queue_messages(template: TemplateRef, letters: list[tuple[str, dict]], **options) -> list[QueuedMessage]:
     """Write letters (recipient, variables) to the outbox in one statement; the caller commits.
 
-    Options: kind (required), reference, created_by_id, subject_override, body_override. The history of a
+    Options: kind (required), reference, created_by_id, subject_override, body_override,
+    next_attempt_at (a letter for later: not sent before then). The history of a
     letter starts with 'queued' at created_at, which needs no row of its own.
     """
     now = utcnow()
@@ -155,6 +157,16 @@ def _insert_autocommitted(row: dict) -> int:
     for name in ("created_at", "updated_at"):
         values[_COLUMNS.index(name)] = row[name].astimezone(UTC).replace(tzinfo=None)
     return execute_autocommitted(_INSERT_ONE, values)[0]
+
+
+def kick_dispatch_at(moment: datetime) -> None:
+    """Have the dispatcher look when letters queued for `moment` fall due (once committed)."""
+    enqueue_after_commit(
+        db.session,
+        DISPATCH_JOB,
+        delay=max((moment - utcnow()).total_seconds(), 0.01),
+        job_id=f"dispatch-at-{int(moment.timestamp()) + 1}",
+    )
 
 
 def dispatch_after_commit(messages: list) -> None:

@@ -6,8 +6,15 @@ from datetime import datetime
 from flask import current_app
 
 from portal.models import ContactSubscription, Message
+from portal.models.base import utcnow
 from portal.services.contacts import queue_subscription
-from portal.services.messages import dispatch_after_commit, queue_message, queue_message_now, template_ref
+from portal.services.messages import (
+    dispatch_after_commit,
+    kick_dispatch_at,
+    queue_message,
+    queue_message_now,
+    template_ref,
+)
 
 MONTHS = (
     "января",
@@ -28,6 +35,11 @@ MONTHS = (
 def russian_date(value: datetime) -> str:
     """23 ноября 2026"""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def day_and_month(value: datetime) -> str:
+    """5 декабря"""
+    return f"{value.day} {MONTHS[value.month - 1]}"
 
 
 @dataclass
@@ -68,4 +80,29 @@ def register_user(
         )
     )
     dispatch_after_commit(result.messages)
+    return result
+
+
+def remind(
+    *,
+    kind: str,
+    user_email: str,
+    variables: dict,
+    send_at: datetime | None,
+    created_by_id: int | None,
+) -> TriggerResult:
+    """ФТ-021 / ФТ-023: one reminder letter, now or at `send_at`.
+
+    A letter for later waits in the outbox (queued, not due) and an RQ scheduled job wakes the
+    dispatcher at its time; if that job is lost, the sweeper finds the letter once it is due.
+    The caller commits (a letter for now is committed already).
+    """
+    template = template_ref(kind)
+    result = TriggerResult(template_code=template.code)
+    options = {"kind": kind, "created_by_id": created_by_id}
+    if send_at is None or send_at <= utcnow():
+        result.messages.append(queue_message_now(template, user_email, variables, **options))
+        return result
+    result.messages.append(queue_message(template, user_email, variables, next_attempt_at=send_at, **options))
+    kick_dispatch_at(send_at)
     return result
