@@ -52,6 +52,8 @@ class Config:
     # smart process whose items are the Events.
     BITRIX_WEBHOOK_URL = os.environ.get("BITRIX_WEBHOOK_URL", "")
     BITRIX_EVENT_ENTITY_TYPE_ID = _int("BITRIX_EVENT_ENTITY_TYPE_ID", 1040)
+    # Closing an Event writes its donors' letters this many at a time (one transaction each).
+    FANOUT_CHUNK_SIZE = _int("FANOUT_CHUNK_SIZE", 2000)
     # The public page of a published Event, linked in the approval letter.
     EVENT_URL_TEMPLATE = os.environ.get("EVENT_URL_TEMPLATE", "https://mayak.example/events/{event_id}")
     PROVIDER_TIMEOUT_SECONDS = _float("PROVIDER_TIMEOUT_SECONDS", 10.0)

@@ -45,6 +45,8 @@ EVENT_ACTIONS = {
     "rejected": _l("rejected"),
     "bitrix_sent": _l("Bitrix told"),
     "bitrix_failed": _l("Bitrix refused"),
+    "closed": _l("closed"),
+    "donors_queued": _l("all donors' letters written"),
 }
 KIND_LABELS = {
     "one_off": _l("One-off"),

@@ -27,16 +27,22 @@ P, template = _0005.P, _0005.template
 SIGN = "\n\n— Команда «Маяка»\n"
 
 
-def letter(footer: str, *rows: str) -> str:
-    layout = _0005.LAYOUT.replace(
-        "Вы получили это письмо, потому что сделали пожертвование на платформе «Маяк».", footer
-    ).replace("Здравствуйте!", "Здравствуйте{% if user_name %}, {{ user_name }}{% endif %}!")
-    return layout.replace("BODY", "\n".join(rows))
-
-
 USER = "Вы получили это письмо, потому что зарегистрировались на платформе «Маяк»."
 CREATOR = "Вы получили это письмо, потому что создали Событие на платформе «Маяк»."
 DONOR = "Вы получили это письмо, потому что поддержали этот сбор на платформе «Маяк»."
+
+
+def letter(footer: str, *rows: str) -> str:
+    layout = _0005.LAYOUT.replace(
+        "Вы получили это письмо, потому что сделали пожертвование на платформе «Маяк».", footer
+    )
+    if footer == USER:  # the reminders know the user's name
+        layout = layout.replace(
+            "Здравствуйте!", "Здравствуйте{% if user_name %}, {{ user_name }}{% endif %}!"
+        )
+    return layout.replace("BODY", "\n".join(rows))
+
+
 HELLO = "Здравствуйте{% if user_name %}, {{ user_name }}{% endif %}!\n\n"
 
 TEMPLATES = [

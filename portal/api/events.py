@@ -11,7 +11,7 @@ from portal.api.idempotency import idempotent
 from portal.extensions import db
 from portal.models import Event, EventStatus, Role
 from portal.services import events
-from portal.services.events import AlreadyDecided, EventNotFound, Notice, event_to_dict
+from portal.services.events import AlreadyDecided, Closing, EventNotFound, Notice, event_to_dict
 
 NOTICE_FIELDS = {
     "event_id",
@@ -23,6 +23,13 @@ NOTICE_FIELDS = {
     "event_date_from",
     "event_date_to",
 }
+
+
+def _required_event_id(data: dict) -> str:
+    event_id = event_id_field(data)
+    if not event_id:
+        raise ApiError(400, "поле event_id: обязательное поле", field="event_id")
+    return event_id
 
 
 def _date(data: dict, name: str):
@@ -39,9 +46,7 @@ def _date(data: dict, name: str):
 def events_moderation_notice():
     data = v.json_object()
     v.reject_unknown(data, NOTICE_FIELDS)
-    event_id = event_id_field(data)
-    if not event_id:
-        raise ApiError(400, "поле event_id: обязательное поле", field="event_id")
+    event_id = _required_event_id(data)
     notice = Notice(
         event_id=event_id,
         name=v.string(data, "event_name", max_len=256),
@@ -60,6 +65,27 @@ def events_moderation_notice():
     body = {**event_to_dict(event), "outcome": outcome}
     db.session.commit()
     return jsonify(body), 201 if outcome == "received" else 200
+
+
+@bp.post("/events/closed")
+@token_required(Role.PARTNER, Role.ADMIN)
+@idempotent
+def events_closed():
+    """ФТ-003/006/027: the creator's letter with the total, every donor's letter; once."""
+    data = v.json_object()
+    v.reject_unknown(data, {"event_id", "total_amount", "event_creator_email", "event_name", "closed_at"})
+    event_id = _required_event_id(data)
+    closing = Closing(
+        event_id=event_id,
+        total_amount=v.money(data, "total_amount", lo="0", hi="1000000000"),
+        creator_email=v.email(data, "event_creator_email"),
+        name=v.string(data, "event_name", max_len=256),
+        closed_at=v.timestamp(data, "closed_at"),
+    )
+    event, outcome = events.close(closing, g.api_user.id)
+    body = {**event_to_dict(event), "outcome": outcome}
+    db.session.commit()
+    return jsonify(body), 202 if outcome == "closed" else 200
 
 
 @bp.get("/events")

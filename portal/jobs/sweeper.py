@@ -20,7 +20,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.queueing import enqueue_now, kick, kick_dispatch, reset_kick
-from portal.services.events import BITRIX_JOB
+from portal.services.events import BITRIX_JOB, FANOUT_JOB
 from portal.services.subscriptions import SYNC_JOB
 
 LIMIT = 20_000
@@ -96,8 +96,18 @@ def sweep() -> dict:
         .scalars()
         .all()
     )
+    fanout_ids = (
+        db.session.execute(
+            db.select(Event.id)
+            .where(Event.fanout_state == "running", Event.fanout_updated_at < stale)
+            .limit(LIMIT)
+        )
+        .scalars()
+        .all()
+    )
     found = {
         "messages": waiting,
+        "closing_fanouts": len(fanout_ids),
         "bitrix_callbacks": len(event_ids),
         "payment_notifications": unapplied,
         "batches": len(batch_ids),
@@ -123,6 +133,8 @@ def sweep() -> dict:
         enqueue_now(SUBSCRIBE_JOB, subscription_id)
     for event_pk in event_ids:
         enqueue_now(BITRIX_JOB, event_pk)
+    for event_pk in fanout_ids:
+        enqueue_now(FANOUT_JOB, event_pk)
     for subscription_id in recurring_ids:
         enqueue_now(SYNC_JOB, subscription_id)
     for request_id in webhook_ids:

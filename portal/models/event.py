@@ -47,6 +47,15 @@ class Event(db.Model):
     bitrix_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bitrix_last_error: Mapped[str | None] = mapped_column(Text)
     bitrix_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closing (ФТ-003/006/027): the total, and the letters to every donor, queued in chunks by a
+    # job that resumes after `fanout_cursor` (the last address queued).
+    total_amount: Mapped[Decimal | None] = mapped_column(Money)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fanout_state: Mapped[str | None] = mapped_column(String(16), index=True)  # running, done
+    fanout_total: Mapped[int] = mapped_column(Integer, default=0)
+    fanout_queued: Mapped[int] = mapped_column(Integer, default=0)
+    fanout_cursor: Mapped[str | None] = mapped_column(String(256))
+    fanout_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -89,7 +89,8 @@ def queue():
 @roles_required(*MODERATION_ROLES)
 def detail(event_id: str):
     event = db.first_or_404(db.select(Event).filter_by(event_id=event_id))
-    return render_template("moderation/detail.html", event=event, now=utcnow())
+    progress = events.fanout_progress(event) if event.fanout_state else None
+    return render_template("moderation/detail.html", event=event, now=utcnow(), progress=progress)
 
 
 @bp.post("/<event_id>/approve")

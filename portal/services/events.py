@@ -16,13 +16,14 @@ from sqlalchemy import update
 
 from portal.database import insert_ignoring_conflicts
 from portal.extensions import db
-from portal.models import Event, EventHistory, EventStatus
+from portal.models import Donation, DonationStatus, Event, EventHistory, EventStatus, Message
 from portal.models.base import utcnow
 from portal.providers import ProviderCircuitOpen, ProviderError
 from portal.queueing import enqueue_after_commit
 from portal.services import provider_clients
 from portal.services.backoff import retry_delay
-from portal.services.messages import dispatch_after_commit, queue_message, template_ref
+from portal.services.donations import rubles
+from portal.services.messages import dispatch_after_commit, queue_message, queue_messages, template_ref
 
 log = logging.getLogger("mayak.events")
 
@@ -275,6 +276,13 @@ def event_to_dict(event: Event, *, with_history: bool = False) -> dict:
         "comment": event.moderator_comment,
         "rejection_reason": event.rejection_reason,
         "event_url": event.event_url,
+        "total_amount": str(event.total_amount) if event.total_amount is not None else None,
+        "closed_at": iso(event.closed_at),
+        "donor_letters": {
+            "state": event.fanout_state,
+            "total": event.fanout_total,
+            "queued": event.fanout_queued,
+        },
         "bitrix": {
             "state": event.bitrix_state,
             "attempts": event.bitrix_attempts,
@@ -293,3 +301,120 @@ def event_to_dict(event: Event, *, with_history: bool = False) -> dict:
             for h in event.history
         ]
     return body
+
+
+# ---- closing (ФТ-003, ФТ-006, ФТ-027) ------------------------------------------------------------
+
+FANOUT_JOB = "portal.jobs.events.fan_out_closing"
+
+
+@dataclass
+class Closing:
+    event_id: str
+    total_amount: Decimal
+    creator_email: str
+    name: str
+    closed_at: datetime
+
+
+def donors_of(event_id: str):
+    """The distinct addresses that completed a donation to the Event, in address order."""
+    return (
+        db.select(Donation.donor_email)
+        .where(Donation.event_id == event_id, Donation.status == DonationStatus.COMPLETED)
+        .group_by(Donation.donor_email)
+        .order_by(Donation.donor_email)
+    )
+
+
+def close(closing: Closing, created_by_id: int | None) -> tuple[Event, str]:
+    """Close the Event once: the creator's letter (the ФТ-027 one for a zero total) now, and a
+    job that writes every donor's letter. A second close changes and sends nothing. Caller commits."""
+    now = utcnow()
+    db.session.execute(
+        insert_ignoring_conflicts(
+            Event,
+            {
+                "event_id": closing.event_id,
+                "name": closing.name,
+                "creator_email": closing.creator_email,
+                "status": EventStatus.PUBLISHED,
+                "images_count": 0,
+                "submitted_at": now,
+                "created_by_id": created_by_id,
+                "created_at": now,
+                "updated_at": now,
+                "bitrix_attempts": 0,
+                "fanout_total": 0,
+                "fanout_queued": 0,
+            },
+        )
+    )
+    event = _locked(closing.event_id)
+    if event.status == EventStatus.CLOSED:
+        return event, "already closed"
+    event.status, event.closed_at, event.total_amount = (
+        EventStatus.CLOSED,
+        closing.closed_at,
+        closing.total_amount,
+    )
+    event.name, event.creator_email = closing.name, closing.creator_email
+    total = rubles(closing.total_amount)
+    code = "event_closed_creator" if closing.total_amount > 0 else "event_closed_zero"
+    _send(event, code, event_name=event.name, total_amount=total)
+    donors = db.session.execute(
+        db.select(db.func.count()).select_from(donors_of(event.event_id).subquery())
+    ).scalar()
+    event.fanout_total, event.fanout_queued, event.fanout_cursor = donors, 0, None
+    event.fanout_state, event.fanout_updated_at = ("running" if donors else "done"), now
+    _history(event, "closed", created_by_id, f"{total}; {donors} donors")
+    if donors:
+        enqueue_after_commit(db.session, FANOUT_JOB, event.id)
+    return event, "closed"
+
+
+def fan_out_chunk(event_pk: int) -> bool:
+    """Queue the next chunk of donors' letters after the cursor; True while more remain.
+
+    The chunk's letters and the moved cursor commit together (the caller commits) under the
+    Event's row lock: a job that dies, or a second job for the same Event, neither skips nor
+    repeats an address. The letters share one text, so the dispatcher sends them in batches of
+    many recipients per UnisenderGo call.
+    """
+    event = db.session.execute(
+        db.select(Event).filter_by(id=event_pk).with_for_update().execution_options(populate_existing=True)
+    ).scalar()
+    if event is None or event.fanout_state != "running":
+        return False
+    size = current_app.config["FANOUT_CHUNK_SIZE"]
+    query = donors_of(event.event_id).limit(size)
+    if event.fanout_cursor is not None:
+        query = query.where(Donation.donor_email > event.fanout_cursor)
+    addresses = db.session.execute(query).scalars().all()
+    if addresses:
+        variables = {"event_name": event.name, "total_amount": rubles(event.total_amount or Decimal("0"))}
+        messages = queue_messages(
+            template_ref("event_closed_donor"),
+            [(address, variables) for address in addresses],
+            kind="event_closed_donor",
+            reference=reference(event),
+        )
+        dispatch_after_commit(messages)
+        event.fanout_cursor = addresses[-1]
+        event.fanout_queued += len(addresses)
+    event.fanout_updated_at = utcnow()
+    if len(addresses) < size:
+        event.fanout_state = "done"
+        _history(event, "donors_queued", None, f"{event.fanout_queued}")
+        return False
+    return True
+
+
+def fanout_progress(event: Event) -> dict:
+    """How far the donors' letters have got, by delivery status."""
+    rows = db.session.execute(
+        db.select(Message.status, db.func.count())
+        .where(Message.reference == reference(event), Message.kind == "event_closed_donor")
+        .group_by(Message.status)
+    ).all()
+    return {"total": event.fanout_total, "queued": event.fanout_queued, "by_status": dict(rows)}
