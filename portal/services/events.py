@@ -367,7 +367,7 @@ def close(closing: Closing, created_by_id: int | None) -> tuple[Event, str]:
     ).scalar()
     event.fanout_total, event.fanout_queued, event.fanout_cursor = donors, 0, None
     event.fanout_state, event.fanout_updated_at = ("running" if donors else "done"), now
-    _history(event, "closed", created_by_id, f"{total}; {donors} donors")
+    _history(event, "closed", created_by_id, f"собрано {total}; благотворителей: {donors}")
     if donors:
         enqueue_after_commit(db.session, FANOUT_JOB, event.id)
     return event, "closed"
