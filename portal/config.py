@@ -7,6 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("MAYAK_INSTANCE", ROOT / "instance"))
 DEFAULT_SECRET = "dev-only-secret-key-change-me-0123456789abcdef"
+EXAMPLE_EVENT_URL = "https://mayak.example/events/{event_id}"
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -55,7 +56,7 @@ class Config:
     # Closing an Event writes its donors' letters this many at a time (one transaction each).
     FANOUT_CHUNK_SIZE = _int("FANOUT_CHUNK_SIZE", 2000)
     # The public page of a published Event, linked in the approval letter.
-    EVENT_URL_TEMPLATE = os.environ.get("EVENT_URL_TEMPLATE", "https://mayak.example/events/{event_id}")
+    EVENT_URL_TEMPLATE = os.environ.get("EVENT_URL_TEMPLATE", EXAMPLE_EVENT_URL)
     PROVIDER_TIMEOUT_SECONDS = _float("PROVIDER_TIMEOUT_SECONDS", 10.0)
     # A provider failing this many calls in a row is left alone for CIRCUIT_OPEN_SECONDS.
     CIRCUIT_FAILURE_THRESHOLD = _int("CIRCUIT_FAILURE_THRESHOLD", 5)
@@ -132,6 +133,11 @@ def finalize(config: dict) -> None:
             problems.append("SECRET_KEY must be set to at least 32 random characters")
         if config["SANDBOX"]:
             problems.append("SANDBOX must be off in production")
+        if (
+            config["EVENT_URL_TEMPLATE"] == EXAMPLE_EVENT_URL
+            or "{event_id}" not in config["EVENT_URL_TEMPLATE"]
+        ):
+            problems.append("EVENT_URL_TEMPLATE must be set to the site's Event page, with {event_id}")
         for key in (
             "UNISENDERGO_API_KEY",
             "UNISENDER_API_KEY",

@@ -25,6 +25,8 @@ class JSONFormatter(logging.Formatter):
 
 
 def init_app(app: Flask) -> None:
+    # urllib3 logs request paths at DEBUG; the Bitrix webhook's path holds its secret.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
     root = logging.getLogger("mayak")
     if not any(isinstance(h.formatter, JSONFormatter) for h in root.handlers):
         handler = logging.StreamHandler(sys.stdout)

@@ -35,6 +35,18 @@ from tests.conftest import TEST_SETTINGS
             },
             "BITRIX_WEBHOOK_URL is required",
         ),
+        (
+            {
+                "SECRET_KEY": "x" * 40,
+                "SANDBOX": False,
+                "UNISENDERGO_API_KEY": "k",
+                "UNISENDER_API_KEY": "k",
+                "CLOUDPAYMENTS_PUBLIC_ID": "pk",
+                "CLOUDPAYMENTS_API_SECRET": "s",
+                "BITRIX_WEBHOOK_URL": "https://b24/rest/1/s",
+            },
+            "EVENT_URL_TEMPLATE",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, problem):
@@ -56,6 +68,7 @@ def test_production_with_real_settings_starts_without_the_sandbox():
             "CLOUDPAYMENTS_PUBLIC_ID": "pk_live",
             "CLOUDPAYMENTS_API_SECRET": "live-secret",
             "BITRIX_WEBHOOK_URL": "https://mayak.bitrix24.ru/rest/1/live-secret",
+            "EVENT_URL_TEMPLATE": "https://mayak.ru/events/{event_id}",
         }
     )
     assert app.config["UNISENDERGO_BASE_URL"].startswith("https://go1.unisender.ru/")

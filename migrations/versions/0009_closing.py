@@ -24,6 +24,7 @@ def upgrade():
         )
 
     with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("bitrix_fields", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("total_amount", sa.Numeric(precision=12, scale=2), nullable=True))
         batch_op.add_column(sa.Column("closed_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("fanout_state", sa.String(length=16), nullable=True))
@@ -49,6 +50,7 @@ def downgrade():
         "fanout_state",
         "closed_at",
         "total_amount",
+        "bitrix_fields",
     ):
         op.drop_column("event", column)
 

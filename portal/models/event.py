@@ -43,6 +43,7 @@ class Event(db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     event_url: Mapped[str | None] = mapped_column(String(512))
     bitrix_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    bitrix_fields: Mapped[dict | None] = mapped_column(db.JSON)  # what the decision owes Bitrix
     bitrix_attempts: Mapped[int] = mapped_column(Integer, default=0)
     bitrix_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bitrix_last_error: Mapped[str | None] = mapped_column(Text)

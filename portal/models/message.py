@@ -22,6 +22,7 @@ class MessageStatus(StrEnum):
     SPAM = "spam"
     UNSUBSCRIBED = "unsubscribed"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # never sent: no longer wanted (a reminder the user no longer needs)
 
 
 # How far along the happy path a status is; a late event never moves a message back.

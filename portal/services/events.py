@@ -10,13 +10,14 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import update
 
 from portal.database import insert_ignoring_conflicts
 from portal.extensions import db
-from portal.models import Donation, DonationStatus, Event, EventHistory, EventStatus, Message
+from portal.models import Donation, DonationStatus, Event, EventHistory, EventStatus, Message, MessageStatus
 from portal.models.base import utcnow
 from portal.providers import ProviderCircuitOpen, ProviderError
 from portal.queueing import enqueue_after_commit
@@ -100,6 +101,8 @@ def receive_notice(notice: Notice, created_by_id: int | None) -> tuple[Event, st
     elif event.status == EventStatus.REJECTED:
         event.status, event.submitted_at = EventStatus.PENDING_MODERATION, now
         event.decided_at = event.decided_by_id = event.rejection_reason = event.moderator_comment = None
+        if event.bitrix_state == "pending":  # Bitrix sent it again: the rejection is old news there
+            event.bitrix_state, event.bitrix_last_error = None, "не отправлено: Событие снова на модерации"
         outcome = "resubmitted"
     elif event.status == EventStatus.PENDING_MODERATION:
         outcome = "updated"
@@ -108,7 +111,22 @@ def receive_notice(notice: Notice, created_by_id: int | None) -> tuple[Event, st
     _history(event, outcome if outcome in ("received", "resubmitted", "updated") else "notice", created_by_id)
     if outcome in ("received", "resubmitted"):
         _send(event, "event_on_moderation", event_name=event.name, event_id=event.event_id)
+        cancel_event_reminders(event.creator_email)
     return event, outcome
+
+
+def cancel_event_reminders(email: str) -> None:
+    """The user has an Event now: a "create your first Event" letter still waiting is not sent."""
+    db.session.execute(
+        update(Message)
+        .where(
+            Message.recipient == email,
+            Message.kind == "event_reminder",
+            Message.status == MessageStatus.QUEUED,
+        )
+        .values(status=MessageStatus.CANCELLED, last_error="не отправлено: пользователь уже создал Событие")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def find(event_id: str) -> Event:
@@ -120,13 +138,15 @@ def find(event_id: str) -> Event:
 
 def approve(event_id: str, actor_id: int, comment: str | None) -> Event:
     now = utcnow()
+    url = current_app.config["EVENT_URL_TEMPLATE"].format(event_id=quote(event_id, safe=""))
     event = _decide(
         event_id,
         status=EventStatus.PUBLISHED,
         actor_id=actor_id,
         moderator_comment=comment,
-        event_url=current_app.config["EVENT_URL_TEMPLATE"].format(event_id=event_id),
+        event_url=url,
         now=now,
+        bitrix_fields={"ufCrmStatus": "published", "ufCrmUpdatedAt": _iso(now), "ufCrmEventUrl": url},
     )
     _history(event, "approved", actor_id, comment)
     _send(event, "event_approved", event_name=event.name, event_url=event.event_url)
@@ -134,8 +154,18 @@ def approve(event_id: str, actor_id: int, comment: str | None) -> Event:
 
 
 def reject(event_id: str, actor_id: int, reason: str) -> Event:
+    now = utcnow()
     event = _decide(
-        event_id, status=EventStatus.REJECTED, actor_id=actor_id, rejection_reason=reason, now=utcnow()
+        event_id,
+        status=EventStatus.REJECTED,
+        actor_id=actor_id,
+        rejection_reason=reason,
+        now=now,
+        bitrix_fields={
+            "ufCrmStatus": "rejected",
+            "ufCrmRejectionReason": reason,
+            "ufCrmRejectedAt": _iso(now),
+        },
     )
     _history(event, "rejected", actor_id, reason)
     _send(event, "event_rejected", event_name=event.name, rejection_reason=reason)
@@ -173,12 +203,8 @@ def _decide(event_id: str, *, status: str, actor_id: int, now: datetime, **value
 # ---- Bitrix -----------------------------------------------------------------------------------
 
 
-def bitrix_fields(event: Event) -> dict:
-    """What Bitrix is told (seed 000: event.approved / event.rejected), as smart-process fields."""
-    at = event.decided_at.astimezone(UTC).isoformat(timespec="seconds")
-    if event.status == EventStatus.PUBLISHED:
-        return {"ufCrmStatus": "published", "ufCrmUpdatedAt": at, "ufCrmEventUrl": event.event_url}
-    return {"ufCrmStatus": "rejected", "ufCrmRejectionReason": event.rejection_reason, "ufCrmRejectedAt": at}
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def notify_bitrix(event_pk: int) -> float | None:
@@ -187,11 +213,13 @@ def notify_bitrix(event_pk: int) -> float | None:
     event = db.session.execute(
         db.select(Event).filter_by(id=event_pk).with_for_update().execution_options(populate_existing=True)
     ).scalar()
-    if event is None or event.bitrix_state != "pending":
+    if event is None or event.bitrix_state != "pending" or not event.bitrix_fields:
         return None
     if event.bitrix_next_attempt_at and event.bitrix_next_attempt_at > utcnow():
         return (event.bitrix_next_attempt_at - utcnow()).total_seconds()
-    fields, item_id, decision = bitrix_fields(event), event.event_id, event.status
+    # What was decided, as it was decided (seed 000: event.approved / event.rejected): the Event
+    # may have moved on since (closed, or sent for moderation again).
+    fields, item_id = dict(event.bitrix_fields), event.event_id
     event.bitrix_next_attempt_at = utcnow() + timedelta(
         seconds=current_app.config["PROVIDER_TIMEOUT_SECONDS"] + 5
     )
@@ -207,7 +235,10 @@ def notify_bitrix(event_pk: int) -> float | None:
     event.bitrix_state, event.bitrix_sent_at = "sent", utcnow()
     event.bitrix_next_attempt_at, event.bitrix_last_error = None, None
     _history(
-        event, "bitrix_sent", None, f"event.{'approved' if decision == EventStatus.PUBLISHED else 'rejected'}"
+        event,
+        "bitrix_sent",
+        None,
+        f"event.{'approved' if fields['ufCrmStatus'] == 'published' else 'rejected'}",
     )
     return None
 

@@ -188,3 +188,63 @@ def test_bitrix_down_is_retried_until_it_answers_and_a_refusal_is_shown(api, dra
     drain()
     state = api.get(f"/api/v1/events/{other['event_id']}", as_role="MODERATOR").json()["bitrix"]
     assert state["state"] == "failed" and "HTTP 400" in state["last_error"]
+
+
+def test_a_callback_owed_reports_the_decision_made_whatever_happens_next(
+    api, drain, fault, in_app, redis_conn
+):
+    """Bitrix is down when the decisions are made: an approval still goes out as an approval
+    after the Event is closed; a rejection is dropped once Bitrix sends the Event again."""
+    _, approved = notice(api)
+    _, rejected = notice(api)
+    fault("error_503", 1000, provider="bitrix")
+    api.post(f"/api/v1/events/{approved['event_id']}/approve", {}, as_role="MODERATOR")
+    api.post(
+        f"/api/v1/events/{rejected['event_id']}/reject",
+        {"rejection_reason": "мало фото"},
+        as_role="MODERATOR",
+    )
+    closing = {
+        "event_id": approved["event_id"],
+        "total_amount": 100,
+        "event_creator_email": approved["event_creator_email"],
+        "event_name": "День рождения Ани",
+        "closed_at": "2026-12-31",
+    }
+    assert api.post("/api/v1/events/closed", closing).status_code == 202
+    again, _ = notice(api, event_id=rejected["event_id"], email=rejected["event_creator_email"])
+    assert again.json()["outcome"] == "resubmitted" and again.json()["bitrix"]["state"] is None
+    redis_conn.delete(
+        *redis_conn.keys("sandbox:fault:*"), *redis_conn.keys("mayak:circuit:*")
+    )  # Bitrix is back
+    drain(
+        until=lambda: (
+            api.get(f"/api/v1/events/{approved['event_id']}", as_role="ADMIN").json()["bitrix"]["state"]
+            == "sent"
+        )
+    )
+    [(_, payload, _)] = [c for c in bitrix_calls(in_app, approved["event_id"]) if c[2] == 200]
+    assert payload["fields"]["ufCrmStatus"] == "published"
+    assert [c for c in bitrix_calls(in_app, rejected["event_id"]) if c[2] == 200] == []
+
+
+def test_a_waiting_first_event_reminder_is_cancelled_when_the_user_creates_an_event(api, drain, in_app):
+    email = unique_email("soonevent")
+    later = api.post(
+        "/api/v1/emails/send",
+        {
+            "kind": "event_reminder",
+            "user_email": email,
+            "registration_date": "2026-11-22",
+            "send_at": "2027-06-01T10:00:00+03:00",
+        },
+    )
+    assert later.status_code == 202, later.text
+    notice(api, email=email)
+
+    def statuses():
+        return in_app(lambda: {m.kind: m.status for m in Message.query.filter_by(recipient=email)})
+
+    # (the reminder's dispatch job stays scheduled for its date: wait for the notice's letter only)
+    drain(until=lambda: statuses().get("event_on_moderation") == "delivered")
+    assert statuses() == {"event_reminder": "cancelled", "event_on_moderation": "delivered"}
