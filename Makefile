@@ -7,7 +7,7 @@ PYTHON ?= python3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 export MAYAK_PORT := $(PORT)
 
-.PHONY: run test install install-dev lint translations bench-intake bench-payments bench-delivery clean
+.PHONY: run test install install-dev lint translations bench-intake bench-payments bench-delivery bench-closing clean
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade
@@ -63,6 +63,9 @@ bench-payments: install-dev
 
 bench-delivery: install-dev
 	$(BIN)/python bench/delivery.py
+
+bench-closing: install-dev
+	$(BIN)/python bench/closing.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance
