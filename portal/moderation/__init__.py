@@ -2,6 +2,7 @@
 decision on each. The same decisions as the JSON API: services/events."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +15,7 @@ from portal.models import Event, EventStatus, Role
 from portal.models.base import utcnow
 from portal.security import roles_required
 from portal.services import events
-from portal.services.events import AlreadyDecided, EventNotFound
+from portal.services.events import AlreadyDecided, EventChanged, EventNotFound
 from portal.services.message_log import PER_PAGE, UrlFilter
 
 bp = Blueprint("moderation", __name__)
@@ -93,13 +94,21 @@ def detail(event_id: str):
     return render_template("moderation/detail.html", event=event, now=utcnow(), progress=progress)
 
 
+def _seen():
+    """When the moderator's page showed the Event (its updated_at), from the form."""
+    try:
+        return datetime.fromisoformat(request.form.get("seen", ""))
+    except ValueError:
+        return None
+
+
 @bp.post("/<event_id>/approve")
 @roles_required(*MODERATION_ROLES)
 def approve(event_id: str):
     comment = request.form.get("comment", "").strip()[:2000] or None
     return _decide(
         event_id,
-        lambda: events.approve(event_id, current_user.id, comment),
+        lambda: events.approve(event_id, current_user.id, comment, seen=_seen()),
         _("Event approved and published."),
     )
 
@@ -113,7 +122,7 @@ def reject(event_id: str):
         return redirect_after_post(url_for("moderation.detail", event_id=event_id))
     return _decide(
         event_id,
-        lambda: events.reject(event_id, current_user.id, reason),
+        lambda: events.reject(event_id, current_user.id, reason, seen=_seen()),
         _("Event rejected; the creator is told why."),
     )
 
@@ -125,6 +134,12 @@ def _decide(event_id: str, decide, done: str):
         db.session.rollback()
         flash(_("There is no such Event."), "error")
         return redirect_after_post(url_for("moderation.queue"))
+    except EventChanged:
+        db.session.rollback()
+        flash(
+            _("Bitrix changed this Event while you were reading it: look at it again, then decide."), "error"
+        )
+        return redirect_after_post(url_for("moderation.detail", event_id=event_id))
     except AlreadyDecided as exc:
         event = exc.event
         who = event.decided_by.username if event.decided_by else "—"

@@ -35,6 +35,10 @@ class EventNotFound(LookupError):
     pass
 
 
+class EventChanged(Exception):
+    """Bitrix changed the Event after the moderator opened it: they must look again."""
+
+
 class AlreadyDecided(Exception):
     def __init__(self, event: Event):
         super().__init__(event.status)
@@ -136,7 +140,7 @@ def find(event_id: str) -> Event:
     return event
 
 
-def approve(event_id: str, actor_id: int, comment: str | None) -> Event:
+def approve(event_id: str, actor_id: int, comment: str | None, seen: datetime | None = None) -> Event:
     now = utcnow()
     url = current_app.config["EVENT_URL_TEMPLATE"].format(event_id=quote(event_id, safe=""))
     event = _decide(
@@ -147,13 +151,14 @@ def approve(event_id: str, actor_id: int, comment: str | None) -> Event:
         event_url=url,
         now=now,
         bitrix_fields={"ufCrmStatus": "published", "ufCrmUpdatedAt": _iso(now), "ufCrmEventUrl": url},
+        seen=seen,
     )
     _history(event, "approved", actor_id, comment)
     _send(event, "event_approved", event_name=event.name, event_url=event.event_url)
     return event
 
 
-def reject(event_id: str, actor_id: int, reason: str) -> Event:
+def reject(event_id: str, actor_id: int, reason: str, seen: datetime | None = None) -> Event:
     now = utcnow()
     event = _decide(
         event_id,
@@ -172,10 +177,16 @@ def reject(event_id: str, actor_id: int, reason: str) -> Event:
     return event
 
 
-def _decide(event_id: str, *, status: str, actor_id: int, now: datetime, **values) -> Event:
+def _decide(
+    event_id: str, *, status: str, actor_id: int, now: datetime, seen: datetime | None = None, **values
+) -> Event:
+    """`seen`: the Event's updated_at when the moderator opened it; a later change refuses."""
+    conditions = [Event.event_id == event_id, Event.status == EventStatus.PENDING_MODERATION]
+    if seen is not None:
+        conditions.append(Event.updated_at == seen)
     changed = db.session.execute(
         update(Event)
-        .where(Event.event_id == event_id, Event.status == EventStatus.PENDING_MODERATION)
+        .where(*conditions)
         .values(
             status=status,
             decided_at=now,
@@ -194,6 +205,8 @@ def _decide(event_id: str, *, status: str, actor_id: int, now: datetime, **value
     ).scalar()
     if event is None:
         raise EventNotFound(event_id)
+    if not changed and event.status == EventStatus.PENDING_MODERATION:
+        raise EventChanged(event_id)
     if not changed:
         raise AlreadyDecided(event)
     enqueue_after_commit(db.session, BITRIX_JOB, event.id)

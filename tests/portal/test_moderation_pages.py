@@ -92,3 +92,29 @@ def test_rejecting_needs_a_reason(api, in_app, moderator):
     assert (
         in_app(lambda: Event.query.filter_by(event_id=body["event_id"]).one().rejection_reason) == "Нет фото"
     )
+
+
+def test_an_event_changed_while_the_moderator_reads_it_is_not_decided_blind(api, in_app, moderator):
+    _, body = notice(api, event_description="Старое описание")
+    page = moderator.get(f"/moderation/{body['event_id']}").get_data(as_text=True)
+    notice(
+        api, event_id=body["event_id"], email=body["event_creator_email"], event_description="Новое описание"
+    )
+    stale = moderator.post(
+        f"/moderation/{body['event_id']}/approve",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "seen": re.search(r'name="seen" value="([^"]+)"', page).group(1),
+        },
+    )
+    assert stale.status_code == 303
+    shown = moderator.get(stale.headers["Location"]).get_data(as_text=True)
+    assert "Битрикс изменил это Событие" in text_of(shown) and "Новое описание" in shown
+    assert (
+        in_app(lambda: Event.query.filter_by(event_id=body["event_id"]).one().status) == "pending_moderation"
+    )
+    fresh = re.search(r'name="seen" value="([^"]+)"', shown).group(1)
+    moderator.post(
+        f"/moderation/{body['event_id']}/approve", data={"csrf_token": csrf_token_from(shown), "seen": fresh}
+    )
+    assert in_app(lambda: Event.query.filter_by(event_id=body["event_id"]).one().status) == "published"
