@@ -296,10 +296,6 @@ def _send(event: Event, code: str, **variables) -> None:
     dispatch_after_commit([message])
 
 
-def waiting_for(event: Event, now: datetime | None = None) -> timedelta:
-    return (now or utcnow()) - event.submitted_at
-
-
 def event_to_dict(event: Event, *, with_history: bool = False) -> dict:
     def iso(moment):
         return moment.isoformat() if moment else None

@@ -16,7 +16,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import func, or_
@@ -27,7 +26,7 @@ from portal.models.base import utcnow
 from portal.models.donation import FREQUENCIES
 from portal.providers import ProviderError
 from portal.queueing import enqueue_after_commit
-from portal.services import provider_clients
+from portal.services import provider_clients, triggers
 from portal.services.backoff import schedule_retry
 from portal.services.donations import create_donation, new_invoice_id, rubles, thank
 from portal.services.donor_links import manage_link, reactivate_link
@@ -61,7 +60,7 @@ def reference(sub: RecurringSubscription) -> str:
 def russian_date(moment: datetime | None) -> str:
     if moment is None:
         return "—"
-    return format_date(moment.astimezone(local_zone()).date(), "d MMMM y", locale="ru")
+    return triggers.russian_date(moment.astimezone(local_zone()))
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
