@@ -7,10 +7,7 @@ Create Date: 2026-11-29 23:50:00
 """
 
 import importlib.util
-from datetime import datetime
 from pathlib import Path
-
-from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008"
@@ -131,13 +128,8 @@ TEMPLATES = [
 
 
 def upgrade():
-    now = datetime.utcnow()
-    op.bulk_insert(template, [{**t, "channel": "email", "version": 1, "updated_at": now} for t in TEMPLATES])
+    _0005.add_letters(TEMPLATES)
 
 
 def downgrade():
-    codes = ", ".join(f"'{t['code']}'" for t in TEMPLATES)
-    ours = f"SELECT id FROM message WHERE template_id IN (SELECT id FROM message_template WHERE code IN ({codes}))"
-    op.execute(f"DELETE FROM message_event WHERE message_id IN ({ours})")
-    op.execute(f"DELETE FROM message WHERE id IN ({ours})")
-    op.execute(template.delete().where(template.c.code.in_([t["code"] for t in TEMPLATES])))
+    _0005.remove_letters(TEMPLATES)
