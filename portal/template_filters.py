@@ -1,9 +1,13 @@
 """Jinja filters for the portal: local times and status names."""
 
+from decimal import Decimal, InvalidOperation
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from portal.services.donations import rubles
 from portal.services.message_log import local_zone
+from portal.services.subscriptions import FREQUENCY_NAMES
 
 STATUS_LABELS = {
     "queued": _l("Queued"),
@@ -85,6 +89,18 @@ def init_app(app: Flask) -> None:
     @app.template_filter("localtime")
     def localtime(value, fmt="%d.%m.%Y %H:%M:%S"):
         return value.astimezone(local_zone()).strftime(fmt) if value else "—"
+
+    @app.template_filter("rubles")
+    def rubles_filter(amount, currency="RUB"):
+        """An amount (Decimal, or a notification's string) as «1 500 ₽»; anything else as it is."""
+        try:
+            return rubles(Decimal(str(amount)), currency or "RUB")
+        except (InvalidOperation, ValueError):
+            return amount if amount not in (None, "") else "—"
+
+    @app.template_filter("frequency")
+    def frequency(value):
+        return FREQUENCY_NAMES.get(value, value)
 
     @app.template_filter("status_label")
     def status_label(value):

@@ -32,13 +32,14 @@ def currency(data: dict) -> str:
     return currency
 
 
-def with_cloudpayments(create):
-    """Run `create()` (which calls CloudPayments, then stores rows) with no transaction open
-    during the call; provider errors become 503/502 and leave nothing behind."""
+def created_through_cloudpayments(create, to_dict, **arguments):
+    """Answer 201 with what `create(**arguments)` stored. It calls CloudPayments first, then
+    stores rows: no transaction is open during the call, and a provider error (503, or 502 for a
+    refusal) leaves nothing behind."""
     if not commit_claim():
         db.session.rollback()
     try:
-        return create()
+        row = create(**arguments, created_by_id=g.api_user.id, request_key=request.headers.get(HEADER))
     except ProviderRejected as exc:
         release_claim()
         log.warning("CloudPayments refused the call: %s", exc)
@@ -48,6 +49,9 @@ def with_cloudpayments(create):
         log.warning("CloudPayments call failed: %s", exc)
         message = "CloudPayments сейчас недоступен; повторите запрос позже"
         raise ApiError(503, message, headers={"Retry-After": "30"}) from exc
+    body = to_dict(row)
+    db.session.commit()
+    return jsonify(body), 201
 
 
 def _donation(data: dict, *, agree_newsletter: bool):
@@ -58,17 +62,9 @@ def _donation(data: dict, *, agree_newsletter: bool):
         "event_id": event_id(data),
         "event_name": v.string(data, "event_name", required=False, nullable=True),
     }
-    donation = with_cloudpayments(
-        lambda: create_donation(
-            **fields,
-            agree_newsletter=agree_newsletter,
-            created_by_id=g.api_user.id,
-            request_key=request.headers.get(HEADER),
-        )
+    return created_through_cloudpayments(
+        create_donation, donation_to_dict, **fields, agree_newsletter=agree_newsletter
     )
-    body = donation_to_dict(donation)
-    db.session.commit()
-    return jsonify(body), 201
 
 
 @bp.post("/donations/process")

@@ -1,13 +1,13 @@
 """ФТ-009, ФТ-011: regular donations from Bitrix, and the hub's own subscription operations."""
 
-from flask import g, jsonify, request
+from flask import jsonify
 
 from portal.api import bp
 from portal.api import validation as v
 from portal.api.auth_token import token_required
-from portal.api.donations import currency, event_id, with_cloudpayments
+from portal.api.donations import created_through_cloudpayments, currency, event_id
 from portal.api.errors import ApiError
-from portal.api.idempotency import HEADER, idempotent
+from portal.api.idempotency import idempotent
 from portal.extensions import db
 from portal.models import Role
 from portal.models.donation import FREQUENCIES
@@ -29,17 +29,9 @@ def _create(data: dict, *, agree_newsletter: bool):
         "event_id": event_id(data),
         "event_name": v.string(data, "event_name", required=False, nullable=True),
     }
-    sub = with_cloudpayments(
-        lambda: subscriptions.create_subscription(
-            **fields,
-            agree_newsletter=agree_newsletter,
-            created_by_id=g.api_user.id,
-            request_key=request.headers.get(HEADER),
-        )
+    return created_through_cloudpayments(
+        subscriptions.create_subscription, subscription_to_dict, **fields, agree_newsletter=agree_newsletter
     )
-    body = subscription_to_dict(sub)
-    db.session.commit()
-    return jsonify(body), 201
 
 
 @bp.post("/subscriptions/create")

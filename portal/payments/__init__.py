@@ -24,20 +24,6 @@ from portal.services.subscriptions import ENDED, FREQUENCY_NAMES
 bp = Blueprint("payments", __name__)
 
 
-@bp.app_template_filter("rubles")
-def _rubles(amount, currency="RUB"):
-    """An amount (Decimal, or a notification's string) as «1 500 ₽»; anything else as it is."""
-    try:
-        return rubles(Decimal(str(amount)), currency or "RUB")
-    except (InvalidOperation, ValueError):
-        return amount if amount not in (None, "") else "—"
-
-
-@bp.app_template_filter("frequency")
-def _frequency(value):
-    return FREQUENCY_NAMES.get(value, value)
-
-
 @bp.get("/donations/")
 @roles_required(*STAFF_ROLES)
 def donation_list():
