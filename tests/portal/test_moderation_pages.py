@@ -5,12 +5,8 @@ import re
 import pytest
 
 from portal.models import Event, Message
-from tests.conftest import csrf_token_from, unique_email
+from tests.conftest import csrf_token_from, text_of, unique_email
 from tests.events.test_moderation_api import bitrix_calls, notice
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """The portal's donations and subscriptions: lists with filters in the URL, detail with history."""
 
-import re
-
 import pytest
 
 from portal.models import Message, RecurringSubscription
-from tests.conftest import csrf_token_from, unique_email
+from tests.conftest import csrf_token_from, text_of, unique_email
 from tests.payments.cloudpayments import NO_FUNDS_CARD, SUCCESS_CARD, pay
 
 
@@ -20,10 +18,6 @@ def subscribe(api, email, amount, frequency="monthly"):
     response = api.post("/api/v1/subscriptions/create", payload)
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @pytest.fixture
