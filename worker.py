@@ -4,10 +4,11 @@
     python worker.py --burst    # drains the queue and exits
 
 Beside the RQ worker, a thread of each process moves due jobs of RQ's scheduled-job
-registry (retries, delayed letters) onto the queue every half second, and every
-SWEEP_INTERVAL_SECONDS runs the sweeper that re-enqueues work a lost job left behind (a Redis
-lock lets one worker at a time sweep). RQ's own scheduler is not used: it forks a process
-that a worker cannot stop while Redis is down, and its lock outlives a killed worker.
+registry (retries, delayed letters) onto the queue every half second and runs the periodic
+tasks of portal/jobs/periodic.py (the sweeper that re-enqueues work a lost job left behind,
+every SWEEP_INTERVAL_SECONDS; a Redis lock lets one worker at a time run each). RQ's own
+scheduler is not used: it forks a process that a worker cannot stop while Redis is down, and
+its lock outlives a killed worker.
 """
 
 import argparse
@@ -26,25 +27,26 @@ log = logging.getLogger("mayak.worker")
 
 
 def run_ticker(app, stop: threading.Event) -> None:
-    """Promote due scheduled jobs often; sweep every SWEEP_INTERVAL_SECONDS, one worker at a time."""
-    from portal.jobs.sweeper import sweep
+    """Promote due scheduled jobs often; run each periodic task on its interval, one worker at a time."""
+    from portal.jobs.periodic import PERIODIC_TASKS, interval_of, run_if_ours
 
-    interval = app.config["SWEEP_INTERVAL_SECONDS"]
-    next_sweep = time.monotonic() + interval
+    with app.app_context():
+        next_run = {name: time.monotonic() + interval_of(name) for name, _, _ in PERIODIC_TASKS}
     while not stop.wait(0.5):
         with app.app_context():
             try:
                 promote_due_jobs()
-                if time.monotonic() >= next_sweep:
-                    next_sweep = time.monotonic() + interval
-                    if get_redis().set("mayak:sweeper-lock", 1, nx=True, ex=max(int(interval), 1)):
-                        found = sweep()
-                        if any(found.values()):
-                            log.info("sweeper re-enqueued %s", found)
+                for name, when in next_run.items():
+                    if time.monotonic() < when:
+                        continue
+                    next_run[name] = time.monotonic() + interval_of(name)
+                    ran, result = run_if_ours(name)
+                    if ran and result and (not isinstance(result, dict) or any(result.values())):
+                        log.info("periodic %s: %s", name, result)
             except RedisError as exc:
-                log.warning("scheduling and sweeping paused, Redis unavailable: %s", exc)
+                log.warning("scheduling and periodic tasks paused, Redis unavailable: %s", exc)
             except Exception:
-                log.exception("sweeper failed")
+                log.exception("a periodic task failed")
 
 
 def main() -> None:
