@@ -52,6 +52,13 @@ EVENT_ACTIONS = {
     "closed": _l("closed"),
     "donors_queued": _l("all donors' letters written"),
 }
+TEMPLATE_PARTS = {
+    "subject": _l("Subject"),
+    "body_html": _l("HTML body"),
+    "body_text": _l("Text body"),
+    "variables": _l("Variables"),
+    "preview": _l("Rendering with the example values"),
+}
 KIND_LABELS = {
     "one_off": _l("One-off"),
     "first_payment": _l("Subscription, first payment"),
@@ -117,6 +124,10 @@ def init_app(app: Flask) -> None:
     @app.template_filter("kind_label")
     def kind_label(value):
         return KIND_LABELS.get(value, value)
+
+    @app.template_filter("template_part")
+    def template_part(value):
+        return TEMPLATE_PARTS.get(value, value)
 
     @app.template_filter("status_tone")
     def status_tone(value):

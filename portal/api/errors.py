@@ -14,12 +14,13 @@ SERVICE = "MAYAK"
 class ApiError(Exception):
     """An error answered to the client in the API's envelope."""
 
-    def __init__(self, status: int, message: str, field: str | None = None, headers=None):
+    def __init__(self, status: int, message: str, field: str | None = None, headers=None, details=None):
         super().__init__(message)
         self.status, self.message, self.field, self.headers = status, message, field, headers or {}
+        self.details = details or {}
 
 
-def error_response(status: int, message: str, field: str | None = None, headers=None):
+def error_response(status: int, message: str, field: str | None = None, headers=None, details=None):
     user = g.get("api_user")
     body = {
         "message": message,
@@ -34,6 +35,7 @@ def error_response(status: int, message: str, field: str | None = None, headers=
     }
     if field:
         body["field"] = field
+    body.update(details or {})
     response = jsonify(body)
     response.status_code = status
     response.headers.update(headers or {})
@@ -45,7 +47,7 @@ def _api_error(exc: ApiError):
     from portal.extensions import db
 
     db.session.rollback()
-    return error_response(exc.status, exc.message, exc.field, exc.headers)
+    return error_response(exc.status, exc.message, exc.field, exc.headers, exc.details)
 
 
 @bp.errorhandler(HTTPException)

@@ -17,10 +17,12 @@ from portal.models import (
     MessageStatus,
     PaymentNotification,
     RecurringSubscription,
+    ResendRun,
 )
 from portal.models.base import utcnow
 from portal.queueing import enqueue_now, kick, kick_dispatch, reset_kick
 from portal.services.events import BITRIX_JOB, FANOUT_JOB
+from portal.services.resending import RESEND_JOB
 from portal.services.subscriptions import SYNC_JOB
 
 LIMIT = 20_000
@@ -105,8 +107,10 @@ def sweep() -> dict:
         .scalars()
         .all()
     )
+    resend_ids = _claim_stale(ResendRun, now, ResendRun.state == "running", ResendRun.updated_at < stale)
     found = {
         "messages": waiting,
+        "resend_runs": len(resend_ids),
         "closing_fanouts": len(fanout_ids),
         "bitrix_callbacks": len(event_ids),
         "payment_notifications": unapplied,
@@ -135,6 +139,8 @@ def sweep() -> dict:
         enqueue_now(BITRIX_JOB, event_pk)
     for event_pk in fanout_ids:
         enqueue_now(FANOUT_JOB, event_pk)
+    for run_id in resend_ids:
+        enqueue_now(RESEND_JOB, run_id)
     for subscription_id in recurring_ids:
         enqueue_now(SYNC_JOB, subscription_id)
     for request_id in webhook_ids:

@@ -13,7 +13,8 @@ from portal.models.donation import (
 )
 from portal.models.event import Event, EventHistory, EventStatus, SandboxBitrixCall
 from portal.models.message import Message, MessageEvent, MessageStatus
-from portal.models.message_template import MessageTemplate
+from portal.models.message_template import MessageTemplate, MessageTemplateVersion
+from portal.models.resend import ResendItem, ResendRun
 from portal.models.sandbox import (
     SandboxEmail,
     SandboxPaymentOrder,
@@ -38,8 +39,11 @@ __all__ = [
     "MessageEvent",
     "MessageStatus",
     "MessageTemplate",
+    "MessageTemplateVersion",
     "PaymentNotification",
     "RecurringSubscription",
+    "ResendItem",
+    "ResendRun",
     "Role",
     "SandboxBitrixCall",
     "SandboxEmail",

@@ -74,6 +74,9 @@ class Message(db.Model):
     substitutions: Mapped[dict | None] = mapped_column(JSON)
     template_version: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    # A failed letter resent by an admin (ФТ-019) gets resent_at; its copy points back to it.
+    resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resent_from_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

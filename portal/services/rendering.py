@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
@@ -37,6 +37,11 @@ class _LetterEnvironment(ImmutableSandboxedEnvironment):
 _html_env = _LetterEnvironment(autoescape=True, undefined=StrictUndefined)
 _text_env = _LetterEnvironment(autoescape=False, undefined=StrictUndefined)
 _ENVIRONMENTS = {"html": _html_env, "text": _text_env}
+for _env in _ENVIRONMENTS.values():
+    # A letter needs its variables and range(); cycler, joiner, lipsum, namespace and dict are
+    # the usual first step of a template-injection chain.
+    _env.globals = {"range": _env.globals["range"]}
+ALLOWED_GLOBALS = frozenset({"range"})
 # UnisenderGo's "simple" engine: {{name}}, a name of Latin letters, digits, _ and -.
 PLACEHOLDER = re.compile(r"\{\{([A-Za-z][A-Za-z0-9_-]*)\}\}")
 
@@ -68,6 +73,40 @@ def _render(kind: str, source: str, variables: dict) -> str:
     if len(output) > MAX_OUTPUT_CHARS:
         raise RenderError("письмо получилось слишком большим")
     return output
+
+
+def source_problems(kind: str, source: str, declared: set[str]) -> list[str]:
+    """Why a template must not be saved (empty when it may): syntax, undeclared names, unsafe parts.
+
+    Checked on the source, so a forbidden construct is refused even inside a branch that the
+    sample values never take; rendering stays sandboxed anyway.
+    """
+    if len(source) > MAX_TEMPLATE_CHARS:
+        return [f"шаблон длиннее {MAX_TEMPLATE_CHARS} символов"]
+    try:
+        tree = _ENVIRONMENTS[kind].parse(source)
+    except TemplateSyntaxError as exc:
+        return [f"ошибка синтаксиса в строке {exc.lineno}: {exc.message}"]
+    problems = [_unsafe_node(node) for node in tree.find_all(nodes.Node)]
+    problems = list(dict.fromkeys(p for p in problems if p))
+    undeclared = meta.find_undeclared_variables(tree) - declared - ALLOWED_GLOBALS
+    problems += [f"переменная «{name}» не объявлена" for name in sorted(undeclared)]
+    return problems
+
+
+def _unsafe_node(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+        return f"обращение к служебному атрибуту «{node.attr}» запрещено"
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        if isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
+            return f"обращение к служебному атрибуту «{node.arg.value}» запрещено"
+    if isinstance(node, nodes.Filter) and node.name == "attr":
+        return "фильтр attr запрещён"
+    if isinstance(node, nodes.Name) and node.name == "self":
+        return "обращение к self запрещено"
+    if isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
+        return "письмо не может подключать другие шаблоны (extends, include, import)"
+    return None
 
 
 def render_letter(subject: str, html: str, text: str, variables: dict) -> RenderedLetter:

@@ -35,6 +35,14 @@ API = {
     "api.events_get": {M, A},
     "api.events_approve": {M, A},
     "api.events_reject": {M, A},
+    "api.templates_list": {A},
+    "api.templates_get": {A},
+    "api.templates_update": {A},
+    "api.templates_rollback": {A},
+    "api.templates_test": {A},
+    "api.retry_list": {A},
+    "api.retry_send": {A},
+    "api.retry_run": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -49,6 +57,17 @@ PORTAL = {
     "moderation.detail": {M, A},
     "moderation.approve": {M, A},
     "moderation.reject": {M, A},
+    "message_templates.template_list": {A},
+    "message_templates.edit": {A},
+    "message_templates.save": {A},
+    "message_templates.preview": {A},
+    "message_templates.compare": {A},
+    "message_templates.rollback": {A},
+    "message_templates.send_test": {A},
+    "retry.failed_list": {A},
+    "retry.send_selected": {A},
+    "retry.send_all": {A},
+    "retry.run_detail": {A},
     "sandbox.inbox_list": {A, U},
     "sandbox.inbox_email": {A, U},
     "sandbox.subscriptions_page": {A, U},
@@ -84,17 +103,8 @@ def concrete(rule) -> str:
 
 def test_every_route_is_in_the_table(app):
     known = set(API) | set(PORTAL) | OPEN
-    blueprints = {
-        "api",
-        "dashboard",
-        "messages",
-        "payments",
-        "moderation",
-        "sandbox",
-        "auth",
-        "system",
-        "donor",
-    }
+    # Webhooks and the simulated providers check their callers' signatures and keys, not roles.
+    blueprints = set(app.blueprints) - {"webhooks", "sandbox_providers"}
     missing = {rule.endpoint for rule, _ in routes(app, blueprints) if rule.endpoint not in known}
     assert missing == set()
 
@@ -117,7 +127,7 @@ def test_api_routes_by_role(app, base_url, tokens, role):
 def test_portal_routes_by_role(app, auth, client, role):
     assert auth.login(role).status_code == 303
     token = csrf_token_from(client.get("/account").get_data(as_text=True))
-    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox"}):
+    for rule, method in routes(app, {endpoint.split(".")[0] for endpoint in PORTAL}):
         if rule.endpoint not in PORTAL:
             continue
         data = {"csrf_token": token} if method == "POST" else None
