@@ -32,6 +32,15 @@ def message_list():
 @roles_required(*STAFF_ROLES)
 def message_detail(message_id: int):
     message = db.get_or_404(Message, message_id)
+    resent_as = None
+    if message.resent_at:
+        resent_as = db.session.execute(
+            db.select(Message.id).filter_by(resent_from_id=message.id).order_by(Message.id).limit(1)
+        ).scalar()
     return render_page(
-        "messages/detail.html", "messages/detail.html", message=message, steps=history(message)
+        "messages/detail.html",
+        "messages/detail.html",
+        message=message,
+        steps=history(message),
+        resent_as=resent_as,
     )

@@ -83,13 +83,16 @@ def test_a_password_change_ends_open_sessions(app, client, auth, users, in_app):
     auth.login("USER")
     assert client.get("/").status_code == 200
 
-    def bump():
+    def bump(by: int):
         user = db.session.execute(db.select(User).filter_by(username=users["USER"])).scalar_one()
-        user.token_version += 1
+        user.token_version += by
         db.session.commit()
 
-    in_app(bump)
-    assert client.get("/").status_code == 302
+    in_app(lambda: bump(1))
+    try:
+        assert client.get("/").status_code == 302
+    finally:
+        in_app(lambda: bump(-1))  # the session's USER token (other tests use it) is valid again
 
 
 def test_english_can_be_chosen(client):

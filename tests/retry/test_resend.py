@@ -1,5 +1,6 @@
 """ФТ-019: failed letters listed by filter and resent once, as new letters, with the outcome of each."""
 
+import re
 import threading
 
 from portal.models import SandboxEmail
@@ -134,6 +135,12 @@ def test_the_retry_page_resends_chosen_letters_and_shows_the_outcome(api, auth, 
     drain()
     run_page = text_of(client.get(done.headers["Location"]).get_data(as_text=True))
     assert "Обработано 1 из 1: переотправлено 1, отказано 0" in run_page and "Доставлено" in run_page
+    copy_id = int(re.search(r"#(\d+) " + re.escape(f"{tag}@example.org"), run_page).group(1))
+    original = text_of(client.get(f"/messages/{message_id}").get_data(as_text=True))
+    assert f"как № {copy_id}" in original
+    assert f"Переотправка письма № {message_id}" in text_of(
+        client.get(f"/messages/{copy_id}").get_data(as_text=True)
+    )
 
     confirm = client.get(f"/retry/send-all?q={tag}").get_data(as_text=True)
     assert "Переотправить 0 писем?" in text_of(confirm)
