@@ -166,7 +166,7 @@ def continue_run(run_id: int) -> bool:
     run = db.session.execute(
         select(ResendRun)
         .where(ResendRun.id == run_id)
-        .with_for_update()
+        .with_for_update(of=ResendRun)  # not the joined author's row (an outer join)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if run is None or run.state != "running":
