@@ -35,6 +35,12 @@ API = {
     "api.events_get": {M, A},
     "api.events_approve": {M, A},
     "api.events_reject": {M, A},
+    "api.users_list": {A},
+    "api.users_create": {A},
+    "api.users_get": {A},
+    "api.users_update": {A},
+    "api.users_password_reset": {A},
+    "api.users_token": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -54,6 +60,14 @@ PORTAL = {
     "sandbox.subscriptions_page": {A, U},
     "sandbox.subscriptions_charge": {A},
     "sandbox.bitrix_calls": {A, U},
+    "users.user_list": {A},
+    "users.user_create": {A},
+    "users.user_detail": {A},
+    "users.user_update": {A},
+    "users.user_disable": {A},
+    "users.user_enable": {A},
+    "users.password_reset": {A},
+    "users.token_issue": {A},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
@@ -94,6 +108,7 @@ def test_every_route_is_in_the_table(app):
         "auth",
         "system",
         "donor",
+        "users",
     }
     missing = {rule.endpoint for rule, _ in routes(app, blueprints) if rule.endpoint not in known}
     assert missing == set()
@@ -117,7 +132,7 @@ def test_api_routes_by_role(app, base_url, tokens, role):
 def test_portal_routes_by_role(app, auth, client, role):
     assert auth.login(role).status_code == 303
     token = csrf_token_from(client.get("/account").get_data(as_text=True))
-    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox"}):
+    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox", "users"}):
         if rule.endpoint not in PORTAL:
             continue
         data = {"csrf_token": token} if method == "POST" else None
