@@ -60,7 +60,7 @@ class AccountForm(FlaskForm):
         filters=[_blank_to_none],
         validators=[
             Optional(),
-            Length(5, 256, message=_l("From 5 to 256 characters.")),
+            Length(max=256, message=_l("From 5 to 256 characters.")),  # shorter fails the next check
             Email(message=_l("Not an email address."), check_deliverability=False),
         ],
     )
@@ -134,7 +134,7 @@ class CreateAccountForm(AccountForm):
 class TokenForm(FlaskForm):
     ttl = SelectField(_l("Valid for"), choices=TTL_PRESETS, default="2592000")
     ttl_seconds = IntegerField(
-        _l("Seconds"),
+        _l("Seconds (for “Other”)"),
         validators=[
             Optional(),
             NumberRange(

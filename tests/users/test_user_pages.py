@@ -29,7 +29,7 @@ def create(admin, **fields):
 
 
 def shown_secret(page: str) -> str:
-    return re.search(r'id="secret" type="text" readonly value="([^"]+)"', page).group(1)
+    return re.search(r'id="secret" readonly[^>]*>([^<]+)</textarea>', page).group(1)
 
 
 def test_the_list_filters_by_role_state_and_text_and_pages(admin, make_account, in_app):
