@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import AccountChange, Role, User
@@ -91,8 +92,11 @@ def create_account(
     generated = None if password else generate_password()
     user = User(username=username, password_hash=hash_password(password or generated), **fields)
     user.roles = roles
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same name created at the same moment: one wins
+            db.session.add(user)
+    except IntegrityError:
+        raise UsernameTaken(username) from None
     _record(user, "created", actor, _describe_roles(user.roles))
     return user, generated
 
@@ -119,8 +123,9 @@ def disable_account(user: User, actor: User | str) -> User:
     """Disable: every session and token of the account stops working at once."""
     if not user.enabled:
         return user
-    if user.has_role(Role.ADMIN):
-        user = _lock_for_losing_admin(user, actor)
+    user = _lock_for_losing_admin(user, actor) if user.has_role(Role.ADMIN) else _locked(user)
+    if not user.enabled:  # disabled meanwhile by someone else
+        return user
     if _is_self(user, actor):
         raise AccountRefused("self")
     user.enabled = False
@@ -131,6 +136,7 @@ def disable_account(user: User, actor: User | str) -> User:
 
 
 def enable_account(user: User, actor: User | str) -> User:
+    user = _locked(user)
     if not user.enabled:
         user.enabled = True
         _record(user, "enabled", _name(actor))
@@ -142,6 +148,7 @@ def reset_password(user: User, actor: User | str) -> str:
     """A new generated password; the old one, and every session and token, stop working."""
     if _is_self(user, actor):
         raise AccountRefused("self")
+    user = _locked(user)
     password = generate_password()
     user.password_hash = hash_password(password)
     user.token_version += 1
@@ -195,14 +202,19 @@ def _lock_for_losing_admin(user: User, actor: User | str) -> User:
             .with_for_update()
         ).scalars()
     )
-    user = db.session.execute(
-        db.select(User).filter_by(id=user.id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    user = _locked(user)
     if user.enabled and Role.ADMIN in user.roles and not admins - {user.id}:
         raise AccountRefused("last_admin")
     if _is_self(user, actor):
         raise AccountRefused("self")
     return user
+
+
+def _locked(user: User) -> User:
+    """The account's row, locked for this transaction and read afresh."""
+    return db.session.execute(
+        db.select(User).filter_by(id=user.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def _other_enabled_admins(user_id: int) -> int:

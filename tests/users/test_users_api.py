@@ -1,5 +1,7 @@
 """/api/v1/users: the Users page as JSON, for an ADMIN token only, errors in the API envelope."""
 
+import threading
+
 import requests
 
 from portal.models import AccountChange, User
@@ -127,3 +129,21 @@ def test_only_an_admin_token_may_administer(api, make_account, token_of):
         assert api.get("/api/v1/users", as_role=role).status_code == 403
         assert api.post("/api/v1/users", {"username": "x_y"}, as_role=role).status_code == 403
     assert api.get("/api/v1/users", as_role=None).status_code == 401
+
+
+def test_the_same_name_created_twice_at_once_gives_one_account(api, in_app):
+    body = {"username": fresh_name("twice"), "roles": ["PARTNER"], "company_key": "partner_co"}
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def create():
+        barrier.wait()
+        answers.append(api.post("/api/v1/users", body, as_role="ADMIN").status_code)
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [201, 409]
+    assert in_app(lambda: User.query.filter_by(username=body["username"]).count()) == 1
