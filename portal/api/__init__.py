@@ -16,4 +16,5 @@ from portal.api import (
     retry,
     subscriptions,
     templates,
+    users,
 )

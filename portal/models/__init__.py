@@ -1,5 +1,6 @@
 """Every model, re-exported so Alembic and the app see one metadata."""
 
+from portal.models.account_change import AccountChange
 from portal.models.api_request_key import ApiRequestKey
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
@@ -26,6 +27,7 @@ from portal.models.sandbox import (
 from portal.models.user import Role, User
 
 __all__ = [
+    "AccountChange",
     "ApiRequestKey",
     "ContactSubscription",
     "DeliveryBatch",

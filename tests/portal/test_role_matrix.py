@@ -43,6 +43,12 @@ API = {
     "api.retry_list": {A},
     "api.retry_send": {A},
     "api.retry_run": {A},
+    "api.users_list": {A},
+    "api.users_create": {A},
+    "api.users_get": {A},
+    "api.users_update": {A},
+    "api.users_password_reset": {A},
+    "api.users_token": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -73,6 +79,14 @@ PORTAL = {
     "sandbox.subscriptions_page": {A, U},
     "sandbox.subscriptions_charge": {A},
     "sandbox.bitrix_calls": {A, U},
+    "users.user_list": {A},
+    "users.user_create": {A},
+    "users.user_detail": {A},
+    "users.user_update": {A},
+    "users.user_disable": {A},
+    "users.user_enable": {A},
+    "users.password_reset": {A},
+    "users.token_issue": {A},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
