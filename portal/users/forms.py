@@ -10,6 +10,7 @@ from wtforms import (
     ValidationError,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.models import Role
@@ -18,12 +19,12 @@ from portal.services import accounts, tokens
 WORD = r"\A\w+\Z"
 # Presets of the token form; "custom" takes the seconds typed next to it.
 TTL_PRESETS = [
-    ("86400", _l("1 day")),
-    ("604800", _l("7 days")),
-    ("2592000", _l("30 days")),
-    ("7776000", _l("90 days")),
-    ("31556926", _l("1 year")),
-    ("custom", _l("Other, in seconds")),
+    SelectChoice("86400", _l("1 day")),
+    SelectChoice("604800", _l("7 days")),
+    SelectChoice("2592000", _l("30 days")),
+    SelectChoice("7776000", _l("90 days")),
+    SelectChoice("31556926", _l("1 year")),
+    SelectChoice("custom", _l("Other, in seconds")),
 ]
 
 
@@ -46,7 +47,7 @@ class AccountForm(FlaskForm):
 
     roles = RoleBoxes(
         _l("Roles"),
-        choices=[(r.value, r.value) for r in Role],
+        choices=[SelectChoice(r.value, r.value) for r in Role],
         validators=[_at_most_two],
         validate_choice=True,
     )
@@ -85,7 +86,7 @@ class AccountForm(FlaskForm):
     timezone = SelectField(
         _l("Time zone (for statistics)"),
         coerce=int,
-        choices=[(h, f"UTC{h:+d}" if h else "UTC") for h in range(-12, 13)],
+        choices=[SelectChoice(h, f"UTC{h:+d}" if h else "UTC") for h in range(-12, 13)],
         default=3,
     )
 
@@ -111,7 +112,10 @@ class CreateAccountForm(AccountForm):
     )
     password_mode = RadioField(
         _l("Password"),
-        choices=[("generate", _l("Generate one (shown once)")), ("typed", _l("Type it twice"))],
+        choices=[
+            SelectChoice("generate", _l("Generate one (shown once)")),
+            SelectChoice("typed", _l("Type it twice")),
+        ],
         default="generate",
     )
     password = PasswordField(_l("Password"))
