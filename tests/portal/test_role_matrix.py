@@ -35,6 +35,8 @@ API = {
     "api.events_get": {M, A},
     "api.events_approve": {M, A},
     "api.events_reject": {M, A},
+    "api.statistics_summary": {A, U},
+    "api.statistics_export_csv": {A, U},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -54,6 +56,8 @@ PORTAL = {
     "sandbox.subscriptions_page": {A, U},
     "sandbox.subscriptions_charge": {A},
     "sandbox.bitrix_calls": {A, U},
+    "statistics.page": {A, U},
+    "statistics.export_csv": {A, U},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
@@ -94,6 +98,7 @@ def test_every_route_is_in_the_table(app):
         "auth",
         "system",
         "donor",
+        "statistics",
     }
     missing = {rule.endpoint for rule, _ in routes(app, blueprints) if rule.endpoint not in known}
     assert missing == set()
@@ -117,7 +122,8 @@ def test_api_routes_by_role(app, base_url, tokens, role):
 def test_portal_routes_by_role(app, auth, client, role):
     assert auth.login(role).status_code == 303
     token = csrf_token_from(client.get("/account").get_data(as_text=True))
-    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox"}):
+    pages = {"dashboard", "messages", "payments", "moderation", "sandbox", "statistics"}
+    for rule, method in routes(app, pages):
         if rule.endpoint not in PORTAL:
             continue
         data = {"csrf_token": token} if method == "POST" else None
