@@ -40,7 +40,7 @@ def page():
     days = period.days
     letters_chart = charts.stacked_bars(days, [d["letters"] for d in stats["days"]], list(BANDS))
     donations_chart = charts.stacked_bars(
-        days, [{"sum": float(d["donations"]["sum"])} for d in stats["days"]], ["sum"]
+        days, [{"sum": float(d["donations"]["sum"])} for d in stats["days"]], ["sum"], width=520, height=220
     )
     return render_page(
         "statistics/page.html",

@@ -37,7 +37,10 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
-    bottom_y: float = HEIGHT - BOTTOM
+
+    @property
+    def bottom_y(self) -> float:
+        return self.height - BOTTOM
 
     @property
     def empty(self) -> bool:
@@ -53,16 +56,26 @@ def nice_step(top: float, lines: int = 4) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def stacked_bars(days: list[date], values: list[dict[str, float]], bands: list[str]) -> Chart:
-    """One bar per day, its bands stacked bottom-up in the order given."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+def stacked_bars(
+    days: list[date],
+    values: list[dict[str, float]],
+    bands: list[str],
+    width: int = WIDTH,
+    height: int = HEIGHT,
+) -> Chart:
+    """One bar per day, its bands stacked bottom-up in the order given.
+
+    `width` and `height` are the SVG's own units: a chart in a half-width card gets a narrower
+    viewBox so that its text is drawn at the same size as a full-width one's.
+    """
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
     totals = [sum(v.get(b, 0) for b in bands) for v in values]
     step = nice_step(max(totals, default=0))
     top = max(step, math.ceil(max(totals, default=0) / step) * step)
     if step >= 1:
         step = int(step)
     slot = plot_w / max(len(days), 1)
-    gap = min(slot * 0.2, 6)
+    gap = min(slot * 0.25, 24)
     bars = []
     for n, (day, value, total) in enumerate(zip(days, values, totals, strict=True)):
         bar = Bar(label=day.strftime("%d.%m.%Y"), x=LEFT + n * slot + gap / 2, width=slot - gap, total=total)
@@ -70,13 +83,13 @@ def stacked_bars(days: list[date], values: list[dict[str, float]], bands: list[s
         for band in bands:
             amount = value.get(band, 0)
             if amount:
-                height = plot_h * amount / top
-                base -= height
-                bar.segments.append(Segment(band, amount, base, height))
+                size = plot_h * amount / top
+                base -= size
+                bar.segments.append(Segment(band, amount, base, size))
         bars.append(bar)
     ticks = [(TOP + plot_h - plot_h * (k * step) / top, k * step) for k in range(int(top / step) + 1)]
-    every = max(1, math.ceil(len(days) / 12))  # at most a dozen dates under the axis
+    every = max(1, math.ceil(len(days) / (plot_w // 80)))  # a date label per 80 units at most
     day_labels = [
         (LEFT + n * slot + slot / 2, day.strftime("%d.%m")) for n, day in enumerate(days) if n % every == 0
     ]
-    return Chart(bars=bars, ticks=ticks, day_labels=day_labels, bands=bands)
+    return Chart(bars=bars, ticks=ticks, day_labels=day_labels, bands=bands, width=width, height=height)

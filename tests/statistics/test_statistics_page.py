@@ -52,3 +52,19 @@ def test_htmx_gets_the_fragment_only(auth, client):
     html = fragment.get_data(as_text=True)
     assert "<html" not in html and '<svg class="chart"' in html
     assert html.count('class="chart-bar"') >= 7
+
+
+def test_chart_geometry_scales_to_the_largest_day():
+    from datetime import date
+
+    from portal.statistics.charts import stacked_bars
+
+    days = [date(2026, 11, d) for d in (1, 2, 3)]
+    chart = stacked_bars(days, [{"a": 10, "b": 5}, {"a": 0}, {"b": 37}], ["a", "b"], width=500, height=200)
+    assert (chart.width, chart.height) == (500, 200)
+    assert [value for _, value in chart.ticks] == [0, 10, 20, 30, 40]
+    first, empty, third = chart.bars
+    assert [s.band for s in first.segments] == ["a", "b"] and empty.segments == [] and third.total == 37
+    bottom = chart.bottom_y
+    assert first.segments[0].y + first.segments[0].height == pytest.approx(bottom)
+    assert third.segments[0].height == pytest.approx((bottom - 10) * 37 / 40)
