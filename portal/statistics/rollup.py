@@ -2,8 +2,8 @@
 
 Each run looks at the rows changed since the previous run started (less OVERLAP, for a
 transaction that wrote its timestamp before the last run and committed after it), turns their
-timestamps into local days, and recomputes those days whole. The first run, and `rebuild`,
-recompute every day there is data for. The caller commits.
+timestamps into local days, and recomputes those days whole. The first run recomputes every
+day there is data for; `rebuild` recomputes a given range whatever changed. The caller commits.
 """
 
 from collections import defaultdict
