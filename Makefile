@@ -7,7 +7,7 @@ PYTHON ?= python3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 export MAYAK_PORT := $(PORT)
 
-.PHONY: run test install install-dev lint translations bench-intake bench-payments bench-delivery bench-closing clean
+.PHONY: run test install install-dev lint translations bench-intake bench-payments bench-delivery bench-closing bench-export clean
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade
@@ -66,6 +66,9 @@ bench-delivery: install-dev
 
 bench-closing: install-dev
 	$(BIN)/python bench/closing.py
+
+bench-export: install-dev
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance

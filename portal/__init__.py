@@ -44,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         moderation,
         payments,
         retry,
+        statistics,
         system,
         users,
         webhooks,
@@ -57,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(moderation.bp, url_prefix="/moderation")
     app.register_blueprint(message_templates.bp, url_prefix="/templates")
     app.register_blueprint(retry.bp, url_prefix="/retry")
+    app.register_blueprint(statistics.bp, url_prefix="/statistics")
     app.register_blueprint(system.bp)
     app.register_blueprint(users.bp, url_prefix="/users")
     app.register_blueprint(api.bp, url_prefix="/api/v1")

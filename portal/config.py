@@ -68,6 +68,8 @@ class Config:
     DELIVERY_RETRY_CAP_SECONDS = _float("DELIVERY_RETRY_CAP_SECONDS", 1800.0)
     SWEEP_INTERVAL_SECONDS = _float("SWEEP_INTERVAL_SECONDS", 15.0)
     STALE_AFTER_SECONDS = _float("STALE_AFTER_SECONDS", 60.0)
+    # The daily statistics catch up with the changed days this often (a worker's periodic task).
+    STATISTICS_ROLLUP_INTERVAL_SECONDS = _float("STATISTICS_ROLLUP_INTERVAL_SECONDS", 60.0)
     JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 120)
     # A process kicks the dispatcher at most this often, once for all the letters it committed.
     KICK_INTERVAL_SECONDS = _float("KICK_INTERVAL_SECONDS", 0.01)

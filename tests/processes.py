@@ -58,6 +58,7 @@ class HubProcesses:
             "SWEEP_INTERVAL_SECONDS": "1",
             "STALE_AFTER_SECONDS": "3",
             "BATCH_LEASE_SECONDS": "5",
+            "STATISTICS_ROLLUP_INTERVAL_SECONDS": "1",
             **{k: str(v) for k, v in settings.items()},
         }
         self.web = None

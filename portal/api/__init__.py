@@ -14,6 +14,7 @@ from portal.api import (
     events,
     messages,
     retry,
+    statistics,
     subscriptions,
     templates,
     users,

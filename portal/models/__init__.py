@@ -24,6 +24,12 @@ from portal.models.sandbox import (
     SandboxSubscriber,
     SandboxSubscription,
 )
+from portal.models.statistics import (
+    StatisticsDay,
+    StatisticsDonationDay,
+    StatisticsMessageDay,
+    StatisticsRollup,
+)
 from portal.models.user import Role, User
 
 __all__ = [
@@ -54,6 +60,10 @@ __all__ = [
     "SandboxRequest",
     "SandboxSubscriber",
     "SandboxSubscription",
+    "StatisticsDay",
+    "StatisticsDonationDay",
+    "StatisticsMessageDay",
+    "StatisticsRollup",
     "SubscriptionStatus",
     "User",
 ]

@@ -27,7 +27,10 @@ class DonationStatus(enum.StrEnum):
 
 class Donation(db.Model):
     # An Event's donors, address by address (the closing letters walk this in order).
-    __table_args__ = (Index("ix_donation_event_status_donor", "event_id", "status", "donor_email"),)
+    __table_args__ = (
+        Index("ix_donation_event_status_donor", "event_id", "status", "donor_email"),
+        Index("ix_donation_updated_at", "updated_at"),  # the statistics rollup's changed days
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[str] = mapped_column(String(64), unique=True)  # ours, sent as InvoiceId

@@ -49,6 +49,8 @@ class Message(db.Model):
     __table_args__ = (
         Index("ix_message_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_message_created_at", "created_at"),
+        # The statistics rollup finds the days whose letters changed since its last run.
+        Index("ix_message_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

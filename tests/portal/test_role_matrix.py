@@ -49,6 +49,8 @@ API = {
     "api.users_update": {A},
     "api.users_password_reset": {A},
     "api.users_token": {A},
+    "api.statistics_summary": {A, U},
+    "api.statistics_export_csv": {A, U},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -87,6 +89,8 @@ PORTAL = {
     "users.user_enable": {A},
     "users.password_reset": {A},
     "users.token_issue": {A},
+    "statistics.page": {A, U},
+    "statistics.export_csv": {A, U},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
