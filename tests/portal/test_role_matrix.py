@@ -54,6 +54,7 @@ PORTAL = {
     "sandbox.subscriptions_page": {A, U},
     "sandbox.subscriptions_charge": {A},
     "sandbox.bitrix_calls": {A, U},
+    "api_docs.page": {A, M, U},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
@@ -65,6 +66,8 @@ OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's s
     "auth.account",
     "api.auth_token",
     "api.auth_verify",
+    "api.openapi_json",
+    "api_docs.documentation_file",
     "donor.manage",
     "donor.cancel",
     "donor.reactivate",
@@ -94,6 +97,7 @@ def test_every_route_is_in_the_table(app):
         "auth",
         "system",
         "donor",
+        "api_docs",
     }
     missing = {rule.endpoint for rule, _ in routes(app, blueprints) if rule.endpoint not in known}
     assert missing == set()
@@ -117,7 +121,9 @@ def test_api_routes_by_role(app, base_url, tokens, role):
 def test_portal_routes_by_role(app, auth, client, role):
     assert auth.login(role).status_code == 303
     token = csrf_token_from(client.get("/account").get_data(as_text=True))
-    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox"}):
+    for rule, method in routes(
+        app, {"dashboard", "messages", "payments", "moderation", "sandbox", "api_docs"}
+    ):
         if rule.endpoint not in PORTAL:
             continue
         data = {"csrf_token": token} if method == "POST" else None
