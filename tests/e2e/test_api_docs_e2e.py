@@ -23,7 +23,7 @@ def test_a_moderator_browses_the_api_reference(page: Page, hub, artifacts):
     sign_in(page, "e2e_moderator", PASSWORD)
     page.locator(".mainnav").get_by_role("link", name="API").click()
     expect(page).to_have_url(re.compile(r"/api-docs$"))
-    expect(page.locator("h1")).to_have_text("Документация API", timeout=SWAGGER_LOAD)
+    expect(page.locator(".page-head h1")).to_have_text("Документация API", timeout=SWAGGER_LOAD)
 
     approve = page.locator("#operations-events-eventsApprove")
     expect(approve).to_contain_text("/api/v1/events/{event_id}/approve", timeout=SWAGGER_LOAD)
