@@ -24,7 +24,7 @@ test: install-dev
 	$(BIN)/pytest
 	MAYAK_TEST_STACK=production $(BIN)/pytest
 
-install: $(VENV)/.runtime static/vendor/htmx.min.js translations/ru/LC_MESSAGES/messages.mo
+install: $(VENV)/.runtime static/vendor/htmx.min.js static/vendor/swagger-ui/swagger-ui-bundle.js translations/ru/LC_MESSAGES/messages.mo
 
 install-dev: install $(VENV)/.dev
 
@@ -37,10 +37,14 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-static/vendor/htmx.min.js: package.json package-lock.json
+SWAGGER_UI := swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE
+
+static/vendor/htmx.min.js static/vendor/swagger-ui/swagger-ui-bundle.js &: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
-	mkdir -p static/vendor
+	mkdir -p static/vendor/swagger-ui
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp $(addprefix node_modules/swagger-ui-dist/,$(SWAGGER_UI)) static/vendor/swagger-ui/
+	touch static/vendor/htmx.min.js static/vendor/swagger-ui/swagger-ui-bundle.js
 
 translations/ru/LC_MESSAGES/messages.mo: translations/ru/LC_MESSAGES/messages.po $(VENV)/.runtime
 	$(BIN)/pybabel compile --use-fuzzy -d translations -l ru

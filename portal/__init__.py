@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal import (
         api,
+        api_docs,
         auth,
         dashboard,
         donor,
@@ -62,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(system.bp)
     app.register_blueprint(users.bp, url_prefix="/users")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs.bp)
     app.register_blueprint(webhooks.bp, url_prefix="/webhooks")
     if app.config["SANDBOX"]:
         from portal import sandbox

@@ -13,6 +13,7 @@ from portal.api import (
     errors,
     events,
     messages,
+    openapi,
     retry,
     statistics,
     subscriptions,

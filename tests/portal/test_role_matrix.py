@@ -91,6 +91,7 @@ PORTAL = {
     "users.token_issue": {A},
     "statistics.page": {A, U},
     "statistics.export_csv": {A, U},
+    "api_docs.page": {A, M, U},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
@@ -102,6 +103,8 @@ OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's s
     "auth.account",
     "api.auth_token",
     "api.auth_verify",
+    "api.openapi_json",
+    "api_docs.documentation_file",
     "donor.manage",
     "donor.cancel",
     "donor.reactivate",

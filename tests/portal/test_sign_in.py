@@ -130,7 +130,14 @@ def test_anonymous_visitors_are_sent_to_login(client):
 
 def test_every_portal_route_is_guarded(app):
     """A new page without a role check fails here, not in production."""
-    public = {"static", "auth.login", "auth.set_language", "system.health", "system.version"}
+    public = {
+        "static",
+        "auth.login",
+        "auth.set_language",
+        "system.health",
+        "system.version",
+        "api_docs.documentation_file",  # seed 002's GET /docs/{filename}: the API's own documentation
+    }
     signed_in_only = {"auth.logout", "auth.account"}  # any portal role: one's own account
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public | signed_in_only or rule.endpoint.split(".")[0] in {
@@ -147,7 +154,7 @@ def test_every_portal_route_is_guarded(app):
 
 
 def test_every_api_route_demands_a_token_except_login_and_verify(app):
-    public = {"api.auth_token", "api.auth_verify"}
+    public = {"api.auth_token", "api.auth_verify", "api.openapi_json"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint not in public:
             assert hasattr(app.view_functions[rule.endpoint], "required_roles"), rule.endpoint
