@@ -42,7 +42,8 @@ def run_ticker(app, stop: threading.Event) -> None:
                     next_run[name] = time.monotonic() + interval_of(name)
                     ran, result = run_if_ours(name)
                     if ran and result and (not isinstance(result, dict) or any(result.values())):
-                        log.info("periodic %s: %s", name, result)
+                        context = {"task": name, "result": result}
+                        log.info("periodic %s: %s", name, result, extra={"context": context})
             except RedisError as exc:
                 log.warning("scheduling and periodic tasks paused, Redis unavailable: %s", exc)
             except Exception:

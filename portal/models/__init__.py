@@ -12,6 +12,7 @@ from portal.models.donation import (
     SubscriptionStatus,
 )
 from portal.models.event import Event, EventHistory, EventStatus, SandboxBitrixCall
+from portal.models.log_entry import LogEntry
 from portal.models.message import Message, MessageEvent, MessageStatus
 from portal.models.message_template import MessageTemplate
 from portal.models.sandbox import (
@@ -34,6 +35,7 @@ __all__ = [
     "Event",
     "EventHistory",
     "EventStatus",
+    "LogEntry",
     "Message",
     "MessageEvent",
     "MessageStatus",
