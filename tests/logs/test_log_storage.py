@@ -48,7 +48,9 @@ def test_a_job_log_is_stored_with_the_job_id(app, component, drain, logged_rows,
 
 
 def test_context_is_on_stdout_too_with_credentials_masked():
-    record = logging.LogRecord("mayak.test", logging.INFO, __file__, 1, "token issued to %s", ("bitrix",), None)
+    record = logging.LogRecord(
+        "mayak.test", logging.INFO, __file__, 1, "token issued to %s", ("bitrix",), None
+    )
     record.context = {"username": "bitrix", "access_token": "eyJ-secret", "nested": {"Password": "hunter2"}}
     line = json.loads(JSONFormatter().format(record))
     assert line["message"] == "token issued to bitrix"

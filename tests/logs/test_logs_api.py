@@ -24,7 +24,7 @@ def rows(app, component):
                 "context": {"event_id": "4242", "причина": "Праздник отклонён"},
                 "request_id": "r-1",
             },
-            {"ago": timedelta(minutes=1), "level": "DEBUG", "message": "=HYPERLINK(\"http://evil\")"},
+            {"ago": timedelta(minutes=1), "level": "DEBUG", "message": '=HYPERLINK("http://evil")'},
         ],
     )
     return component
@@ -102,7 +102,9 @@ def test_bad_parameters_are_a_400_naming_the_parameter(api, params, field):
 
 
 def test_csv_export_is_filtered_escaped_and_opens_in_excel(api, rows):
-    response = api.get("/api/v1/logs/export/csv", params={"component": rows, "level": "DEBUG"}, as_role="ADMIN")
+    response = api.get(
+        "/api/v1/logs/export/csv", params={"component": rows, "level": "DEBUG"}, as_role="ADMIN"
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     assert 'filename="logs.csv"' in response.headers["Content-Disposition"]

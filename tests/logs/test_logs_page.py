@@ -15,8 +15,18 @@ def rows(app, component):
         app,
         component,
         [
-            {"ago": timedelta(minutes=9), "level": "INFO", "message": "letter handed over", "request_id": "q-2"},
-            {"ago": timedelta(minutes=8), "level": "WARNING", "message": "provider slow", "request_id": "q-1"},
+            {
+                "ago": timedelta(minutes=9),
+                "level": "INFO",
+                "message": "letter handed over",
+                "request_id": "q-2",
+            },
+            {
+                "ago": timedelta(minutes=8),
+                "level": "WARNING",
+                "message": "provider slow",
+                "request_id": "q-1",
+            },
             {
                 "ago": timedelta(minutes=7),
                 "level": "ERROR",
@@ -69,7 +79,9 @@ def test_a_request_id_link_shows_every_row_of_that_request(auth, client, rows):
 
 
 def test_paging_fifty_rows_a_page(app, auth, client, component):
-    add_log_rows(app, component, [{"ago": timedelta(seconds=i), "message": f"row {i:02d}"} for i in range(53)])
+    add_log_rows(
+        app, component, [{"ago": timedelta(seconds=i), "message": f"row {i:02d}"} for i in range(53)]
+    )
     auth.login("ADMIN")
     first = text_of(client.get(f"/logs/?component={component}").get_data(as_text=True))
     assert "53 записи" in first and "row 00" in first and "row 49" in first and "row 50" not in first
