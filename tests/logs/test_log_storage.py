@@ -3,6 +3,7 @@ and logging never waits for, nor breaks on, a database that cannot take the rows
 
 import json
 import logging
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -102,3 +103,20 @@ def test_a_database_that_cannot_take_rows_drops_them_without_waiting(app, tmp_pa
     assert time.monotonic() - started < 0.5  # the caller never waits for the database
     assert writer.flush(timeout=10)
     assert writer.written == 0 and writer.dropped == 200
+
+
+def test_what_the_writer_thread_logs_is_never_written(app, component, logged_rows):
+    """A failing insert that logged would queue a row for the same failing insert, forever."""
+    from portal.logging_setup import _in_writer
+
+    def as_the_writer():
+        _in_writer.active = True
+        with app.app_context():
+            logging.getLogger(component).error("insert failed")
+
+    thread = threading.Thread(target=as_the_writer)
+    thread.start()
+    thread.join()
+    with app.app_context():
+        logging.getLogger(component).error("an ordinary record")
+    assert [row.message for row in logged_rows(component=component)] == ["an ordinary record"]
