@@ -111,11 +111,15 @@ class LogWriter:
         self.lock = threading.Lock()
         self.queue: queue.Queue = queue.Queue(self.CAPACITY)
         self.thread: threading.Thread | None = None
-        self.pid = os.getpid()
         self.written = 0
         self.dropped = 0
         self.last_complaint = 0.0
         self.exit_hook = False
+        os.register_at_fork(after_in_child=self._forget_parent)
+
+    def _forget_parent(self) -> None:
+        # A forked child has no writer thread, and a lock or queue the parent held mid-use.
+        self.lock, self.queue, self.thread = threading.Lock(), queue.Queue(self.CAPACITY), None
 
     def submit(self, row: dict) -> None:
         """Queue a row; never waits (a full queue drops it)."""
@@ -130,17 +134,21 @@ class LogWriter:
         """Wait until every row queued so far is written (or dropped); False on timeout."""
         done = threading.Event()
         deadline = time.monotonic() + timeout
-        with self.lock:
+        with self.lock:  # under the lock: the thread cannot stop for idleness in between
             self._start_if_needed()
-        try:
-            self.queue.put(done, timeout=timeout)
-        except queue.Full:
-            return False
+            try:
+                self.queue.put_nowait(done)
+                queued = True
+            except queue.Full:
+                queued = False  # the thread is busy with a full queue and will not stop
+        if not queued:
+            try:
+                self.queue.put(done, timeout=timeout)
+            except queue.Full:
+                return False
         return done.wait(max(deadline - time.monotonic(), 0))
 
     def _start_if_needed(self) -> None:
-        if self.pid != os.getpid():  # a forked child: the parent's thread and queue are not ours
-            self.pid, self.queue, self.thread = os.getpid(), queue.Queue(self.CAPACITY), None
         if self.thread is None or not self.thread.is_alive():
             self.thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
             self.thread.start()
