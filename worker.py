@@ -31,7 +31,9 @@ def run_ticker(app, stop: threading.Event) -> None:
     from portal.jobs.periodic import PERIODIC_TASKS, interval_of, run_if_ours
 
     with app.app_context():
-        next_run = {name: time.monotonic() + interval_of(name) for name, _, _ in PERIODIC_TASKS}
+        # A long interval (the hourly log pruning) still gets a first run soon after a start:
+        # workers restarted more often than it would otherwise never run it.
+        next_run = {name: time.monotonic() + min(interval_of(name), 60.0) for name, _, _ in PERIODIC_TASKS}
     while not stop.wait(0.5):
         with app.app_context():
             try:
@@ -42,7 +44,8 @@ def run_ticker(app, stop: threading.Event) -> None:
                     next_run[name] = time.monotonic() + interval_of(name)
                     ran, result = run_if_ours(name)
                     if ran and result and (not isinstance(result, dict) or any(result.values())):
-                        log.info("periodic %s: %s", name, result)
+                        context = {"task": name, "result": result}
+                        log.info("periodic %s: %s", name, result, extra={"context": context})
             except RedisError as exc:
                 log.warning("scheduling and periodic tasks paused, Redis unavailable: %s", exc)
             except Exception:

@@ -40,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         auth,
         dashboard,
         donor,
+        logs,
         message_templates,
         messages,
         moderation,
@@ -60,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(message_templates.bp, url_prefix="/templates")
     app.register_blueprint(retry.bp, url_prefix="/retry")
     app.register_blueprint(statistics.bp, url_prefix="/statistics")
+    app.register_blueprint(logs.bp, url_prefix="/logs")
     app.register_blueprint(system.bp)
     app.register_blueprint(users.bp, url_prefix="/users")
     app.register_blueprint(api.bp, url_prefix="/api/v1")

@@ -103,6 +103,10 @@ class Config:
     LANGUAGES = ("ru", "en")
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Moscow")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # The logs page (НФТ-5.1): what is kept in the database, and for how many days.
+    LOG_DB_LEVEL = os.environ.get("LOG_DB_LEVEL", "INFO")
+    LOG_RETENTION_DAYS = _int("LOG_RETENTION_DAYS", 30)
+    LOG_PRUNE_INTERVAL_SECONDS = _float("LOG_PRUNE_INTERVAL_SECONDS", 3600.0)
 
 
 def finalize(config: dict) -> None:

@@ -24,7 +24,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception(
+            "unhandled error on %s %s",
+            request.method,
+            request.path,
+            extra={"context": {"method": request.method, "path": request.path, "endpoint": request.endpoint}},
+        )
         error = InternalServerError()
         if request.path.startswith("/api/"):
             from portal.api.errors import error_response

@@ -12,6 +12,7 @@ from portal.api import (
     emails,
     errors,
     events,
+    logs,
     messages,
     openapi,
     retry,

@@ -13,6 +13,7 @@ from portal.queueing import get_redis
 PERIODIC_TASKS: tuple[tuple[str, str, str], ...] = (
     ("sweep", "SWEEP_INTERVAL_SECONDS", "portal.jobs.sweeper.sweep"),
     ("statistics", "STATISTICS_ROLLUP_INTERVAL_SECONDS", "portal.jobs.statistics.roll_up_statistics"),
+    ("prune_logs", "LOG_PRUNE_INTERVAL_SECONDS", "portal.jobs.logs.prune_old_logs"),
 )
 
 

@@ -13,6 +13,7 @@ from portal.models.donation import (
     SubscriptionStatus,
 )
 from portal.models.event import Event, EventHistory, EventStatus, SandboxBitrixCall
+from portal.models.log_entry import LogEntry
 from portal.models.message import Message, MessageEvent, MessageStatus
 from portal.models.message_template import MessageTemplate, MessageTemplateVersion
 from portal.models.resend import ResendItem, ResendRun
@@ -43,6 +44,7 @@ __all__ = [
     "Event",
     "EventHistory",
     "EventStatus",
+    "LogEntry",
     "Message",
     "MessageEvent",
     "MessageStatus",

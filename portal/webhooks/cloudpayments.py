@@ -79,7 +79,11 @@ def cloudpayments_notification(name: str):
         return jsonify(code=13, message=f"unknown notification {name!r}"), 404
     raw = request.get_data(cache=True)
     if not verify_cloudpayments(raw, request.headers, current_app.config["CLOUDPAYMENTS_API_SECRET"]):
-        log.warning("CloudPayments %s notification with a bad or missing signature rejected", kind)
+        log.warning(
+            "CloudPayments %s notification with a bad or missing signature rejected",
+            kind,
+            extra={"context": {"kind": kind, "remote_addr": request.remote_addr, "body_bytes": len(raw)}},
+        )
         return jsonify(code=13, message="invalid signature"), 401
     try:
         fields = _normalised(kind, _fields(raw))

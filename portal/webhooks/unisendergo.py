@@ -22,7 +22,10 @@ def unisendergo_probe():
 def unisendergo_status():
     raw = request.get_data(cache=True)
     if not verify_unisendergo(raw, current_app.config["UNISENDERGO_API_KEY"]):
-        log.warning("UnisenderGo webhook with a bad signature rejected")
+        log.warning(
+            "UnisenderGo webhook with a bad signature rejected",
+            extra={"context": {"remote_addr": request.remote_addr, "body_bytes": len(raw)}},
+        )
         return jsonify(status="error", message="invalid auth"), 401
     payload = request.get_json(silent=True)
     try:

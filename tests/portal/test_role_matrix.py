@@ -51,6 +51,8 @@ API = {
     "api.users_token": {A},
     "api.statistics_summary": {A, U},
     "api.statistics_export_csv": {A, U},
+    "api.logs_list": {A},
+    "api.logs_export_csv": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -92,6 +94,8 @@ PORTAL = {
     "statistics.page": {A, U},
     "statistics.export_csv": {A, U},
     "api_docs.page": {A, M, U},
+    "logs.log_list": {A},
+    "logs.log_export": {A},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
