@@ -21,7 +21,7 @@ def test_a_moderator_browses_the_api_reference(page: Page, hub, artifacts):
     page.on("request", lambda r: None if r.url.startswith((hub.base_url, "data:")) else outside.append(r.url))
 
     sign_in(page, "e2e_moderator", PASSWORD)
-    page.locator(".mainnav").get_by_role("link", name="API").click()
+    page.locator(".userbox").get_by_role("link", name="API").click()
     expect(page).to_have_url(re.compile(r"/api-docs$"))
     expect(page.locator(".page-head h1")).to_have_text("Документация API", timeout=SWAGGER_LOAD)
 

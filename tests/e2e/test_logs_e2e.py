@@ -31,6 +31,7 @@ def test_an_admin_filters_the_logs_and_downloads_them(page: Page, hub, artifacts
     forged_webhook(hub, f"e2e-other-{uuid.uuid4().hex[:8]}", "invoice-1")
 
     sign_in(page, "e2e_admin", PASSWORD)
+    page.get_by_text("Администрирование").click()  # the menu of administration pages
     page.get_by_role("link", name="Журнал").click()
     expect(page.locator("h1")).to_have_text("Журнал")
 

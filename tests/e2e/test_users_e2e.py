@@ -20,6 +20,7 @@ def test_an_admin_creates_a_partner_and_its_token_works_until_disabled(page: Pag
     name = f"e2e_partner_{uuid.uuid4().hex[:8]}"
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, "e2e_admin", PASSWORD)
+    page.get_by_text("Администрирование").click()  # the menu of administration pages
     page.get_by_role("link", name="Пользователи").click()
     expect(page.locator("h1")).to_have_text("Пользователи")
     page.get_by_role("link", name="Новая учётная запись").click()
