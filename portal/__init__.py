@@ -34,7 +34,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     queueing.init_app(app)
     security.init_app(app)
 
-    from portal import api, auth, dashboard, donor, messages, moderation, payments, system, webhooks
+    from portal import (
+        api,
+        auth,
+        dashboard,
+        donor,
+        messages,
+        moderation,
+        monitoring,
+        payments,
+        system,
+        webhooks,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
@@ -42,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(messages.bp, url_prefix="/messages")
     app.register_blueprint(payments.bp)
     app.register_blueprint(moderation.bp, url_prefix="/moderation")
+    app.register_blueprint(monitoring.bp, url_prefix="/monitoring")
     app.register_blueprint(system.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(webhooks.bp, url_prefix="/webhooks")

@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from portal.api import account, auth, donations, email, emails, errors, events, messages, subscriptions
+from portal.api import (
+    account,
+    auth,
+    donations,
+    email,
+    emails,
+    errors,
+    events,
+    messages,
+    monitoring,
+    subscriptions,
+)

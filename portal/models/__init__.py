@@ -1,5 +1,6 @@
 """Every model, re-exported so Alembic and the app see one metadata."""
 
+from portal.models.alert import Alert, Severity
 from portal.models.api_request_key import ApiRequestKey
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
@@ -25,6 +26,7 @@ from portal.models.sandbox import (
 from portal.models.user import Role, User
 
 __all__ = [
+    "Alert",
     "ApiRequestKey",
     "ContactSubscription",
     "DeliveryBatch",
@@ -48,6 +50,7 @@ __all__ = [
     "SandboxRequest",
     "SandboxSubscriber",
     "SandboxSubscription",
+    "Severity",
     "SubscriptionStatus",
     "User",
 ]

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from flask import current_app, jsonify, request
 
+from portal.services.monitoring import count_webhook_rejection
 from portal.services.payment_notifications import receive
 from portal.services.webhook_signatures import verify_cloudpayments
 from portal.webhooks import bp
@@ -80,6 +81,7 @@ def cloudpayments_notification(name: str):
     raw = request.get_data(cache=True)
     if not verify_cloudpayments(raw, request.headers, current_app.config["CLOUDPAYMENTS_API_SECRET"]):
         log.warning("CloudPayments %s notification with a bad or missing signature rejected", kind)
+        count_webhook_rejection("cloudpayments")
         return jsonify(code=13, message="invalid signature"), 401
     try:
         fields = _normalised(kind, _fields(raw))

@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request
 
 from portal.extensions import db
 from portal.services.delivery_events import InvalidEvents, apply_status_events
+from portal.services.monitoring import count_webhook_rejection
 from portal.services.webhook_signatures import verify_unisendergo
 from portal.webhooks import bp
 
@@ -23,6 +24,7 @@ def unisendergo_status():
     raw = request.get_data(cache=True)
     if not verify_unisendergo(raw, current_app.config["UNISENDERGO_API_KEY"]):
         log.warning("UnisenderGo webhook with a bad signature rejected")
+        count_webhook_rejection("unisendergo")
         return jsonify(status="error", message="invalid auth"), 401
     payload = request.get_json(silent=True)
     try:

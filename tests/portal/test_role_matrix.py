@@ -35,6 +35,9 @@ API = {
     "api.events_get": {M, A},
     "api.events_approve": {M, A},
     "api.events_reject": {M, A},
+    "api.monitoring_services": {A},
+    "api.monitoring_queues": {A},
+    "api.monitoring_alerts": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -54,6 +57,9 @@ PORTAL = {
     "sandbox.subscriptions_page": {A, U},
     "sandbox.subscriptions_charge": {A},
     "sandbox.bitrix_calls": {A, U},
+    "monitoring.overview": {A},
+    "monitoring.acknowledge": {A},
+    "monitoring.check_now": {A},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
@@ -94,6 +100,7 @@ def test_every_route_is_in_the_table(app):
         "auth",
         "system",
         "donor",
+        "monitoring",
     }
     missing = {rule.endpoint for rule, _ in routes(app, blueprints) if rule.endpoint not in known}
     assert missing == set()
@@ -117,7 +124,8 @@ def test_api_routes_by_role(app, base_url, tokens, role):
 def test_portal_routes_by_role(app, auth, client, role):
     assert auth.login(role).status_code == 303
     token = csrf_token_from(client.get("/account").get_data(as_text=True))
-    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox"}):
+    portal = {"dashboard", "messages", "payments", "moderation", "sandbox", "monitoring"}
+    for rule, method in routes(app, portal):
         if rule.endpoint not in PORTAL:
             continue
         data = {"csrf_token": token} if method == "POST" else None
