@@ -26,7 +26,8 @@ def monitoring_services():
 @bp.get("/monitoring/queues")
 @token_required(Role.ADMIN)
 def monitoring_queues():
-    return jsonify(queues=monitoring.queues(), workers=monitoring.worker_list())
+    workers = monitoring.worker_list()
+    return jsonify(queues=monitoring.queues(workers), workers=workers)
 
 
 @bp.get("/monitoring/alerts")

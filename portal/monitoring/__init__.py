@@ -101,12 +101,13 @@ def overview():
         per_page=PER_PAGE,
         error_out=False,
     )
+    workers = monitoring.worker_list()
     return render_page(
         "monitoring/overview.html",
         "monitoring/_panels.html",
-        services=monitoring.services(),
-        queues=monitoring.queues(),
-        workers=monitoring.worker_list(),
+        services=monitoring.services(workers=workers),
+        queues=monitoring.queues(workers=workers),
+        workers=workers,
         active=alerts.active_alerts(),
         history=history,
         checked_at=utcnow(),

@@ -86,9 +86,9 @@ def worker_list() -> list[dict]:
     return sorted(result, key=lambda w: w["name"])
 
 
-def probe_workers() -> dict:
+def probe_workers(workers: list[dict] | None = None) -> dict:
     try:
-        workers = worker_list()
+        workers = worker_list() if workers is None else workers
     except RedisError as exc:
         return {"state": DOWN, "latency_ms": None, "last_error": public_error(exc.__class__.__name__)}
     alive = [w for w in workers if w["alive"]]
@@ -132,9 +132,9 @@ def provider_state(name: str) -> dict:
     }
 
 
-def services(only: str | None = None) -> list[dict]:
+def services(only: str | None = None, workers: list[dict] | None = None) -> list[dict]:
     """Every component (or the one named) with its state, latency and last error."""
-    probes = {"database": probe_database, "redis": probe_redis, "workers": probe_workers}
+    probes = {"database": probe_database, "redis": probe_redis, "workers": lambda: probe_workers(workers)}
     result = []
     for name in SERVICE_NAMES:
         if only and name != only:
@@ -156,13 +156,13 @@ def _oldest_age(queue: Queue, now: datetime) -> float | None:
     return max((now - job.enqueued_at.replace(tzinfo=UTC)).total_seconds(), 0.0)
 
 
-def queues() -> list[dict]:
+def queues(workers: list[dict] | None = None) -> list[dict]:
     """Each RQ queue: waiting, started, scheduled, deferred and failed jobs, the oldest waiting job's
     age in seconds, and the live workers listening to it."""
     redis = get_redis()
     now = datetime.now(UTC)
     names = sorted({QUEUE_NAME, *(q.name for q in Queue.all(connection=redis))})
-    workers = worker_list()
+    workers = worker_list() if workers is None else workers
     result = []
     for name in names:
         queue = Queue(name, connection=redis)
