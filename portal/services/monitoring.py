@@ -170,10 +170,12 @@ def queues(workers: list[dict] | None = None) -> list[dict]:
             {
                 "name": name,
                 "length": queue.count,
-                "started": queue.started_job_registry.count,
-                "scheduled": queue.scheduled_job_registry.count,
-                "deferred": queue.deferred_job_registry.count,
-                "failed": queue.failed_job_registry.count,
+                # Counted as they stand: RQ's `count` would also run the registries' maintenance
+                # (retrying abandoned jobs), which is the workers' business, not a reader's.
+                "started": queue.started_job_registry.get_job_count(cleanup=False),
+                "scheduled": queue.scheduled_job_registry.get_job_count(cleanup=False),
+                "deferred": queue.deferred_job_registry.get_job_count(cleanup=False),
+                "failed": queue.failed_job_registry.get_job_count(cleanup=False),
                 "oldest_job_age_seconds": _oldest_age(queue, now),
                 "workers_alive": sum(1 for w in workers if w["alive"] and name in w["queues"]),
             }
