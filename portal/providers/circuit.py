@@ -114,7 +114,7 @@ class CircuitBreaker:
                     self.name,
                     self.open_seconds,
                     failures,
-                    error[:200],
+                    public_error(error)[:200],
                 )
         except RedisError:
             pass
