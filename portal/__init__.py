@@ -44,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         message_templates,
         messages,
         moderation,
+        monitoring,
         payments,
         retry,
         statistics,
@@ -62,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(retry.bp, url_prefix="/retry")
     app.register_blueprint(statistics.bp, url_prefix="/statistics")
     app.register_blueprint(logs.bp, url_prefix="/logs")
+    app.register_blueprint(monitoring.bp, url_prefix="/monitoring")
     app.register_blueprint(system.bp)
     app.register_blueprint(users.bp, url_prefix="/users")
     app.register_blueprint(api.bp, url_prefix="/api/v1")

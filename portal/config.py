@@ -77,6 +77,20 @@ class Config:
     # taken over (0 = twice the provider timeout plus 30 s).
     BATCH_LEASE_SECONDS = _float("BATCH_LEASE_SECONDS", 0.0)
 
+    # Monitoring (НФТ-5.2): how often the alert rules run, and when each raises an alert.
+    MONITORING_INTERVAL_SECONDS = _float("MONITORING_INTERVAL_SECONDS", 15.0)
+    # A provider, the database or Redis answering slower than this is "degraded".
+    MONITORING_SLOW_MS = _float("MONITORING_SLOW_MS", 2000.0)
+    # Failed letters among those finished in the window, once at least MIN_MESSAGES finished.
+    MONITORING_FAILURE_RATE = _float("MONITORING_FAILURE_RATE", 0.2)
+    MONITORING_FAILURE_WINDOW_SECONDS = _int("MONITORING_FAILURE_WINDOW_SECONDS", 3600)
+    MONITORING_FAILURE_MIN_MESSAGES = _int("MONITORING_FAILURE_MIN_MESSAGES", 20)
+    MONITORING_QUEUE_BACKLOG = _int("MONITORING_QUEUE_BACKLOG", 1000)
+    MONITORING_QUEUE_AGE_SECONDS = _int("MONITORING_QUEUE_AGE_SECONDS", 300)
+    # Webhooks refused for a bad signature, per sender, within the window.
+    MONITORING_WEBHOOK_REJECTIONS = _int("MONITORING_WEBHOOK_REJECTIONS", 5)
+    MONITORING_WEBHOOK_WINDOW_SECONDS = _int("MONITORING_WEBHOOK_WINDOW_SECONDS", 600)
+
     # Links in donors' letters (manage or restart a subscription) stop working after this.
     DONOR_LINK_TTL_DAYS = _int("DONOR_LINK_TTL_DAYS", 180)
 

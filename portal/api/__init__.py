@@ -14,6 +14,7 @@ from portal.api import (
     events,
     logs,
     messages,
+    monitoring,
     openapi,
     retry,
     statistics,

@@ -14,6 +14,7 @@ PERIODIC_TASKS: tuple[tuple[str, str, str], ...] = (
     ("sweep", "SWEEP_INTERVAL_SECONDS", "portal.jobs.sweeper.sweep"),
     ("statistics", "STATISTICS_ROLLUP_INTERVAL_SECONDS", "portal.jobs.statistics.roll_up_statistics"),
     ("prune_logs", "LOG_PRUNE_INTERVAL_SECONDS", "portal.jobs.logs.prune_old_logs"),
+    ("monitoring", "MONITORING_INTERVAL_SECONDS", "portal.jobs.monitoring.evaluate_alerts"),
 )
 
 

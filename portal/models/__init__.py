@@ -1,6 +1,7 @@
 """Every model, re-exported so Alembic and the app see one metadata."""
 
 from portal.models.account_change import AccountChange
+from portal.models.alert import Alert, Severity
 from portal.models.api_request_key import ApiRequestKey
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
@@ -35,6 +36,7 @@ from portal.models.user import Role, User
 
 __all__ = [
     "AccountChange",
+    "Alert",
     "ApiRequestKey",
     "ContactSubscription",
     "DeliveryBatch",
@@ -62,6 +64,7 @@ __all__ = [
     "SandboxRequest",
     "SandboxSubscriber",
     "SandboxSubscription",
+    "Severity",
     "StatisticsDay",
     "StatisticsDonationDay",
     "StatisticsMessageDay",

@@ -1,5 +1,7 @@
 """HTTP calls with a timeout on every request and errors sorted by whether to retry."""
 
+import time
+
 import requests
 
 from portal.providers import ProviderRateLimited, ProviderRejected, ProviderUnavailable
@@ -19,15 +21,16 @@ def send(session: requests.Session, method: str, url: str, *, timeout: float, br
     if breaker is None:
         return _send(session, method, url, timeout=timeout, **kwargs)
     breaker.before_call()
+    started = time.monotonic()
     try:
         response = _send(session, method, url, timeout=timeout, **kwargs)
     except ProviderUnavailable as exc:
-        breaker.record_failure(str(exc))
+        breaker.record_failure(str(exc), time.monotonic() - started)
         raise
     except ProviderRejected:
-        breaker.record_success()  # it answered: the provider is up
+        breaker.record_success(time.monotonic() - started)  # it answered: the provider is up
         raise
-    breaker.record_success()
+    breaker.record_success(time.monotonic() - started)
     return response
 
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from flask import current_app, jsonify, request
 
+from portal.services.monitoring import count_webhook_rejection
 from portal.services.payment_notifications import receive
 from portal.services.webhook_signatures import verify_cloudpayments
 from portal.webhooks import bp
@@ -84,6 +85,7 @@ def cloudpayments_notification(name: str):
             kind,
             extra={"context": {"kind": kind, "remote_addr": request.remote_addr, "body_bytes": len(raw)}},
         )
+        count_webhook_rejection("cloudpayments")
         return jsonify(code=13, message="invalid signature"), 401
     try:
         fields = _normalised(kind, _fields(raw))

@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request
 
 from portal.extensions import db
 from portal.services.delivery_events import InvalidEvents, apply_status_events
+from portal.services.monitoring import count_webhook_rejection
 from portal.services.webhook_signatures import verify_unisendergo
 from portal.webhooks import bp
 
@@ -26,6 +27,7 @@ def unisendergo_status():
             "UnisenderGo webhook with a bad signature rejected",
             extra={"context": {"remote_addr": request.remote_addr, "body_bytes": len(raw)}},
         )
+        count_webhook_rejection("unisendergo")
         return jsonify(status="error", message="invalid auth"), 401
     payload = request.get_json(silent=True)
     try:

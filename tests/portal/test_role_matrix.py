@@ -53,6 +53,9 @@ API = {
     "api.statistics_export_csv": {A, U},
     "api.logs_list": {A},
     "api.logs_export_csv": {A},
+    "api.monitoring_services": {A},
+    "api.monitoring_queues": {A},
+    "api.monitoring_alerts": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -96,6 +99,9 @@ PORTAL = {
     "api_docs.page": {A, M, U},
     "logs.log_list": {A},
     "logs.log_export": {A},
+    "monitoring.overview": {A},
+    "monitoring.acknowledge": {A},
+    "monitoring.check_now": {A},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
