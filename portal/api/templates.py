@@ -87,6 +87,8 @@ def templates_rollback(template_id: str):
         raise ApiError(404, f"версии {number} у шаблона нет", field="version") from None
     except editing.TemplateRefused as exc:
         raise ApiError(422, f"версию {number} нельзя восстановить: {exc}", field="version") from None
+    except editing.VersionConflict as exc:
+        raise ApiError(409, f"шаблон уже изменён: текущая версия {exc.current.version}") from None
     db.session.commit()
     return jsonify({**editing.template_to_dict(template, with_body=True), "saved_version": version.version})
 

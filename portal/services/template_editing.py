@@ -2,7 +2,7 @@
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import update
 
@@ -145,19 +145,11 @@ def save_version(
         raise TemplateRefused(problems)
     expected = template.version if base_version is None else base_version
     now = utcnow()
+    content = asdict(draft)
     claimed = db.session.execute(
         update(MessageTemplate)
         .where(MessageTemplate.id == template.id, MessageTemplate.version == expected)
-        .values(
-            version=expected + 1,
-            subject=draft.subject,
-            body_html=draft.body_html,
-            body_text=draft.body_text,
-            variables=draft.variables,
-            sample_values=draft.sample_values,
-            updated_by_id=author_id,
-            updated_at=now,
-        )
+        .values(version=expected + 1, updated_by_id=author_id, updated_at=now, **content)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
@@ -166,14 +158,10 @@ def save_version(
     version = MessageTemplateVersion(
         template_id=template.id,
         version=expected + 1,
-        subject=draft.subject,
-        body_html=draft.body_html,
-        body_text=draft.body_text,
-        variables=draft.variables,
-        sample_values=draft.sample_values,
         note=note[:256] or None,
         author_id=author_id,
         created_at=now,
+        **content,
     )
     db.session.add(version)
     db.session.flush()
