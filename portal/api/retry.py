@@ -56,7 +56,7 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:  # "²".isdigit() too
         raise ApiError(400, f"параметр {name}: целое от {lo} до {hi}", field=name)
     return int(raw)
 

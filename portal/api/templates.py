@@ -40,30 +40,37 @@ def templates_get(template_id: str):
 @bp.put("/templates/<template_id>")
 @token_required(Role.ADMIN)
 def templates_update(template_id: str):
-    """Save a new version: subject, body_html, body_text, variables (all required), sample_values."""
-    template = _template(template_id)
+    """Save a new version: subject, body_html, variables (required), body_text, sample_values.
+
+    The body is checked before the template is looked up: a malformed request is a 400 whatever
+    the id (as the events' decisions do)."""
     data = v.json_object()
     v.reject_unknown(data, EDITABLE)
     variables = data.get("variables")
     if not isinstance(variables, list) or not all(isinstance(name, str) for name in variables):
         raise ApiError(400, "поле variables: список имён переменных", field="variables")
-    samples = data.get("sample_values", template.sample_values or {})
+    samples = data.get("sample_values", {})
     if not isinstance(samples, dict) or not all(
         isinstance(value, str | int | float | bool) for value in samples.values()
     ):
         raise ApiError(400, "поле sample_values: объект имя → простое значение", field="sample_values")
-    draft = editing.Draft(
-        subject=v.string(data, "subject", max_len=editing.MAX_SUBJECT),
-        body_html=v.string(data, "body_html", max_len=200_000),
-        body_text=v.string(data, "body_text", min_len=0, max_len=200_000, required=False, nullable=True)
-        or "",
-        variables=variables,
-        sample_values={k: val for k, val in samples.items() if k in variables},
-    )
+    subject = v.string(data, "subject", max_len=editing.MAX_SUBJECT)
+    body_html = v.string(data, "body_html", max_len=200_000)
+    body_text = v.string(data, "body_text", min_len=0, max_len=200_000, required=False, nullable=True)
     base_version = None
     if data.get("base_version") is not None:
         base_version = v.integer(data, "base_version", lo=1, hi=1_000_000)
     note = v.string(data, "note", max_len=256, required=False, nullable=True) or ""
+    template = _template(template_id)
+    if "sample_values" not in data:
+        samples = template.sample_values or {}
+    draft = editing.Draft(
+        subject=subject,
+        body_html=body_html,
+        body_text=body_text or "",
+        variables=variables,
+        sample_values={k: val for k, val in samples.items() if k in variables},
+    )
     try:
         version = editing.save_version(template, draft, g.api_user.id, base_version, note=note)
     except editing.TemplateRefused as exc:
@@ -77,10 +84,10 @@ def templates_update(template_id: str):
 @bp.post("/templates/<template_id>/rollback")
 @token_required(Role.ADMIN)
 def templates_rollback(template_id: str):
-    template = _template(template_id)
     data = v.json_object()
     v.reject_unknown(data, {"version"})
     number = v.integer(data, "version", lo=1, hi=1_000_000)
+    template = _template(template_id)
     try:
         version = editing.roll_back(template, number, g.api_user.id)
     except LookupError:
@@ -97,10 +104,10 @@ def templates_rollback(template_id: str):
 @token_required(Role.ADMIN)
 def templates_test(template_id: str):
     """Send the saved template, filled with its example values, to `email`."""
-    template = _template(template_id)
     data = v.json_object()
     v.reject_unknown(data, {"email"})
     address = v.email(data, "email")
+    template = _template(template_id)
     message = editing.send_test(template, address, g.api_user.id)
     dispatch_after_commit([message])
     db.session.commit()

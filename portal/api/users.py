@@ -78,10 +78,10 @@ def users_get(username: str):
 def users_update(username: str):
     data = v.json_object()
     v.reject_unknown(data, PROFILE | {"roles", "enabled"})
-    user = _account(username)
     changes = _profile(data, creating=False)
     roles = _roles(data) if "roles" in data else None
     enabled = v.boolean(data, "enabled") if "enabled" in data else None
+    user = _account(username)  # after the body is checked: a malformed request is a 400 for any name
     try:
         if enabled is False:
             user = accounts.disable_account(user, g.api_user)
@@ -134,7 +134,7 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:  # "²".isdigit() too
         raise ApiError(400, f"параметр {name}: целое число от {lo} до {hi}", field=name)
     return int(raw)
 

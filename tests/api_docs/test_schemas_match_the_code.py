@@ -12,7 +12,15 @@ from openapi_schema_validator import OAS31Validator
 from portal.api_docs.document import openapi_document
 from tests.api_docs.test_openapi_document import documented_operations
 
-SIDE_EFFECT_FREE_PATH_VALUES = {"event_id": "no-such-event", "identifier": "sub-none", "message_id": "999999"}
+# Path values that name nothing: a request that passes validation ends in a 404 and changes nothing.
+SIDE_EFFECT_FREE_PATH_VALUES = {
+    "event_id": "no-such-event",
+    "identifier": "sub-none",
+    "message_id": "999999",
+    "template_id": "999999",
+    "username": "no_such_user",
+    "run_id": "999999",
+}
 
 
 def schema_validator(schema: dict) -> OAS31Validator:
@@ -50,6 +58,7 @@ def call(base_url, tokens, path, method, operation, body):
         headers["Authorization"] = f"Bearer {tokens[role]}"
     for name, value in SIDE_EFFECT_FREE_PATH_VALUES.items():
         path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"give the path parameter of {path} a value in SIDE_EFFECT_FREE_PATH_VALUES"
     return requests.request(method, base_url + path, json=body, headers=headers, timeout=10)
 
 
@@ -197,3 +206,110 @@ def test_an_unsigned_webhook_gets_the_documented_refusal(base_url, path, body):
     )
     assert answer.status_code == 401
     assert list(schema_validator(response_schema(template, "post", 401)).iter_errors(answer.json())) == []
+
+
+def assert_matches(answer, path: str, method: str, status: int) -> None:
+    assert answer.status_code == status, answer.text
+    schema = response_schema(path, method, status)
+    assert [e.message for e in schema_validator(schema).iter_errors(answer.json())] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "role", "status"),
+    [
+        ("/api/v1/templates", "/api/v1/templates", "ADMIN", 200),
+        ("/api/v1/templates", "/api/v1/templates", "USER", 403),
+        ("/api/v1/templates/registration", "/api/v1/templates/{template_id}", "ADMIN", 200),
+        ("/api/v1/templates/no_such_code", "/api/v1/templates/{template_id}", "ADMIN", 404),
+        ("/api/v1/retry/list", "/api/v1/retry/list", "ADMIN", 200),
+        ("/api/v1/retry/list?limit=501", "/api/v1/retry/list", "ADMIN", 400),
+        ("/api/v1/retry/list?status=delivered", "/api/v1/retry/list", "ADMIN", 400),
+        ("/api/v1/retry/list?page=%C2%B2", "/api/v1/retry/list", "ADMIN", 400),  # "²": a digit to isdigit()
+        ("/api/v1/retry/runs/999999", "/api/v1/retry/runs/{run_id}", "ADMIN", 404),
+        ("/api/v1/statistics/summary", "/api/v1/statistics/summary", "USER", 200),
+        ("/api/v1/statistics/summary?date_to=2026-13-01", "/api/v1/statistics/summary", "ADMIN", 400),
+        ("/api/v1/users?role=PARTNER&enabled=true", "/api/v1/users", "ADMIN", 200),
+        ("/api/v1/users?limit=1001", "/api/v1/users", "ADMIN", 400),
+        ("/api/v1/users?offset=%C2%B2", "/api/v1/users", "ADMIN", 400),
+        ("/api/v1/users/t_partner", "/api/v1/users/{username}", "ADMIN", 200),
+        ("/api/v1/users/no_such_user", "/api/v1/users/{username}", "ADMIN", 404),
+    ],
+)
+def test_real_answers_of_the_administration_areas_match(api, url, path, role, status):
+    assert_matches(api.get(url, as_role=role), path, "get", status)
+
+
+def test_a_statistics_export_is_the_documented_csv(api):
+    answer = api.get("/api/v1/statistics/export/csv?date_from=2026-11-01&date_to=2026-11-02", as_role="USER")
+    assert answer.status_code == 200
+    documented = openapi_document()["paths"]["/api/v1/statistics/export/csv"]["get"]["responses"]["200"]
+    assert answer.headers["Content-Type"].split(";")[0] in documented["content"]
+    assert "statistics-summary-2026-11-01-2026-11-02.csv" in answer.headers["Content-Disposition"]
+    assert answer.content.startswith(b"\xef\xbb\xbf") and answer.text.count("\r\n") == 3  # header + 2 days
+
+
+def test_template_answers_match_and_a_refusal_changes_nothing(api):
+    template = "/api/v1/templates/{template_id}"
+    before = api.get("/api/v1/templates/registration", as_role="ADMIN").json()
+    draft = {k: before[k] for k in ("subject", "body_html", "body_text", "variables")}
+    refused = api.request(
+        "PUT",
+        "/api/v1/templates/registration",
+        json={**draft, "body_html": "<p>{{ undeclared_amount }}</p>"},
+        as_role="ADMIN",
+    )
+    assert_matches(refused, template, "put", 422)
+    stale = api.request(
+        "PUT", "/api/v1/templates/registration", json={**draft, "base_version": 999_999}, as_role="ADMIN"
+    )
+    assert_matches(stale, template, "put", 409)
+    assert api.get("/api/v1/templates/registration", as_role="ADMIN").json()["version"] == before["version"]
+    missing_version = api.post(
+        "/api/v1/templates/registration/rollback", {"version": 999_999}, as_role="ADMIN"
+    )
+    assert_matches(missing_version, template + "/rollback", "post", 404)
+    sent = api.post("/api/v1/templates/registration/test", {"email": "openapi@example.org"}, as_role="ADMIN")
+    assert_matches(sent, template + "/test", "post", 202)
+
+
+def test_retry_and_user_answers_match(api):
+    from tests.conftest import unique_email
+
+    run = api.post("/api/v1/retry/send", {"unsend_email_id": [999_999_999]}, as_role="ADMIN")
+    assert_matches(run, "/api/v1/retry/send", "post", 200)
+    assert run.json()["items"] == [{"unsend_email_id": 999_999_999, "refusal": "письма с таким номером нет"}]
+    assert_matches(
+        api.get(f"/api/v1/retry/runs/{run.json()['run_id']}", as_role="ADMIN"),
+        "/api/v1/retry/runs/{run_id}",
+        "get",
+        200,
+    )
+
+    name = unique_email("openapi").split("@")[0].replace("-", "_").replace(".", "_")
+    created = api.post(
+        "/api/v1/users", {"username": name, "roles": ["PARTNER"], "company_key": "acme"}, as_role="ADMIN"
+    )
+    assert_matches(created, "/api/v1/users", "post", 201)
+    assert len(created.json()["password"]) >= 10
+    taken = api.post(
+        "/api/v1/users", {"username": name, "roles": ["USER"], "company_key": "acme"}, as_role="ADMIN"
+    )
+    assert_matches(taken, "/api/v1/users", "post", 409)
+    user = "/api/v1/users/{username}"
+    changed = api.request("PATCH", f"/api/v1/users/{name}", json={"timezone": 3}, as_role="ADMIN")
+    assert_matches(changed, user, "patch", 200)
+    assert_matches(api.post(f"/api/v1/users/{name}/tokens", as_role="ADMIN"), user + "/tokens", "post", 201)
+    assert_matches(
+        api.post(f"/api/v1/users/{name}/password-reset", as_role="ADMIN"),
+        user + "/password-reset",
+        "post",
+        200,
+    )
+    disabled = api.request("PATCH", f"/api/v1/users/{name}", json={"enabled": False}, as_role="ADMIN")
+    assert_matches(disabled, user, "patch", 200)
+    assert_matches(
+        api.post(f"/api/v1/users/{name}/tokens", {"ttl_seconds": 60}, as_role="ADMIN"),
+        user + "/tokens",
+        "post",
+        409,
+    )

@@ -21,7 +21,7 @@ def test_a_moderator_browses_the_api_reference(page: Page, hub, artifacts):
     page.on("request", lambda r: None if r.url.startswith((hub.base_url, "data:")) else outside.append(r.url))
 
     sign_in(page, "e2e_moderator", PASSWORD)
-    page.locator(".userbox").get_by_role("link", name="API").click()
+    page.locator(".userbox").get_by_role("link", name="API").click()  # beside the account, not a section
     expect(page).to_have_url(re.compile(r"/api-docs$"))
     expect(page.locator(".page-head h1")).to_have_text("Документация API", timeout=SWAGGER_LOAD)
 
@@ -32,6 +32,13 @@ def test_a_moderator_browses_the_api_reference(page: Page, hub, artifacts):
     expect(approve).to_contain_text("MODERATOR, ADMIN")
     expect(approve.locator(".parameters")).to_contain_text("event_id")
     page.screenshot(path=artifacts / "e2e-api-docs.png", full_page=False)
+    for area, operation, path in (
+        ("templates", "templatesUpdate", "/api/v1/templates/{template_id}"),
+        ("retry", "retrySend", "/api/v1/retry/send"),
+        ("statistics", "statisticsExportCsv", "/api/v1/statistics/export/csv"),
+        ("users", "usersToken", "/api/v1/users/{username}/tokens"),
+    ):
+        expect(page.locator(f"#operations-{area}-{operation}")).to_contain_text(path)
 
     version = page.locator("#operations-system-version")
     version.locator(".opblock-summary").click()
