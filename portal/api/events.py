@@ -94,8 +94,8 @@ def events_list():
     status = request.args.get("status", EventStatus.PENDING_MODERATION)
     if status not in set(EventStatus):
         raise ApiError(400, "параметр status: одно из " + ", ".join(EventStatus), field="status")
-    page = _int_arg("page", 1, 1, 100_000)
-    limit = _int_arg("limit", 20, 1, 100)
+    page = v.query_integer("page", default=1, lo=1, hi=100_000)
+    limit = v.query_integer("limit", default=20, lo=1, hi=100)
     query = db.select(Event).filter_by(status=status)
     # The moderation queue is worked oldest first; decided Events newest first.
     order = Event.submitted_at.asc() if status == EventStatus.PENDING_MODERATION else Event.updated_at.desc()
@@ -107,15 +107,6 @@ def events_list():
         total=result.total,
         status=status,
     )
-
-
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise ApiError(400, f"параметр {name}: целое число от {lo} до {hi}", field=name)
-    return int(raw)
 
 
 @bp.get("/events/<event_id>")

@@ -10,6 +10,7 @@ from datetime import date
 from flask import jsonify, request
 
 from portal.api import bp
+from portal.api import validation as v
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
 from portal.models import Role
@@ -41,15 +42,6 @@ def _text_arg(name: str, max_len: int) -> str:
     return value
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:
-        _fail(name, f"целое число от {lo} до {hi}")
-    return int(raw)
-
-
 def _filter_from_args() -> LogFilter:
     """The filters of the query string, each checked: a bad one is a 400 naming it."""
     date_from, date_to = _date_arg("date_from"), _date_arg("date_to")
@@ -72,8 +64,8 @@ def _filter_from_args() -> LogFilter:
 @token_required(Role.ADMIN)
 def logs_list():
     flt = _filter_from_args()
-    page = _int_arg("page", 1, 1, 100_000)
-    limit = _int_arg("limit", 50, 1, 500)
+    page = v.query_integer("page", default=1, lo=1, hi=100_000)
+    limit = v.query_integer("limit", default=50, lo=1, hi=500)
     result = search(flt, page, per_page=limit)
     return jsonify(
         items=[entry.to_dict() for entry in result.items],

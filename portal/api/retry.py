@@ -52,21 +52,12 @@ def _filter_from(args) -> FailedFilter:
     )
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:  # "²".isdigit() too
-        raise ApiError(400, f"параметр {name}: целое от {lo} до {hi}", field=name)
-    return int(raw)
-
-
 @bp.get("/retry/list")
 @token_required(Role.ADMIN)
 def retry_list():
     flt = _filter_from(request.args)
-    page_number = _int_arg("page", 1, 1, 1_000_000)
-    limit = _int_arg("limit", 50, 1, 500)
+    page_number = v.query_integer("page", default=1, lo=1, hi=1_000_000)
+    limit = v.query_integer("limit", default=50, lo=1, hi=500)
     page = db.paginate(flt.statement(), page=page_number, per_page=limit, error_out=False, count=True)
     return jsonify(
         {
@@ -84,14 +75,14 @@ def retry_list():
 def retry_send():
     """Resend the letters `unsend_email_id` (ids) now, or every letter matching `filter` from a job."""
     data = v.json_object()
-    v.reject_unknown(data, {"unsend_email_id", "ids", "filter"})
-    ids = data.get("unsend_email_id", data.get("ids"))
+    v.reject_unknown(data, {"unsend_email_id", "filter"})
+    ids = data.get("unsend_email_id")
     if ids is not None and data.get("filter") is not None:
         raise ApiError(400, "укажите либо unsend_email_id, либо filter", field="filter")
     if data.get("filter") is not None:
         if not isinstance(data["filter"], dict):
             raise ApiError(400, "поле filter: объект с параметрами как у /retry/list", field="filter")
-        flt = _filter_from({k: str(val) for k, val in data["filter"].items()})
+        flt = _filter_from({k: str(val) for k, val in data["filter"].items() if val is not None})
         if not flt.count():
             raise ApiError(404, "под фильтр не подходит ни одно письмо", field="filter")
         run = resending.start_for_filter(flt, g.api_user.id)

@@ -31,8 +31,8 @@ def users_list():
     enabled = args.get("enabled")
     if enabled not in (None, "", "true", "false"):
         raise ApiError(400, "параметр enabled: true или false", field="enabled")
-    offset = _int_arg("offset", 0, 0, 10_000_000)
-    limit = _int_arg("limit", 100, 1, MAX_LIMIT)
+    offset = v.query_integer("offset", default=0, lo=0, hi=10_000_000)
+    limit = v.query_integer("limit", default=100, lo=1, hi=MAX_LIMIT)
     flt = accounts.AccountFilter(
         role=args.get("role", ""),
         state={"true": "enabled", "false": "disabled"}.get(enabled or "", ""),
@@ -128,15 +128,6 @@ def _account(username: str) -> User:
     if user is None:
         raise ApiError(404, f"пользователь {username!r} не найден")
     return user
-
-
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:  # "²".isdigit() too
-        raise ApiError(400, f"параметр {name}: целое число от {lo} до {hi}", field=name)
-    return int(raw)
 
 
 def _roles(data: dict) -> list[str]:

@@ -1,5 +1,6 @@
 """Searching the message log, and the counts the dashboard shows."""
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,8 +31,11 @@ def local_zone() -> ZoneInfo:
 
 
 def _parse_date(value: str | None) -> date | None:
+    """YYYY-MM-DD only (fromisoformat alone also takes 20261101 and 2026-W48-1)."""
+    if not value or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        return date.fromisoformat(value)
     except ValueError:
         return None
 

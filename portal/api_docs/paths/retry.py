@@ -154,7 +154,7 @@ PATHS = {
             "Переотправить письма",
             tag="retry",
             roles=ADMIN,
-            description="Ровно одно из: unsend_email_id (или его синоним ids) — выбранные письма "
+            description="Ровно одно из: unsend_email_id — выбранные письма "
             "переотправляются сразу, ответ 200 с исходом по каждому; filter — все письма под фильтром "
             "переотправляются в фоне, ответ 202, ход — GET /api/v1/retry/runs/{run_id}. Два "
             "администратора, переотправляющие одно письмо одновременно, отправят одну копию.",
@@ -162,7 +162,6 @@ PATHS = {
                 obj(
                     {
                         "unsend_email_id": IDS,
-                        "ids": {**IDS, "description": "Синоним unsend_email_id.", "deprecated": True},
                         "filter": obj(
                             {
                                 **{
@@ -172,12 +171,11 @@ PATHS = {
                                 "page": {"description": "Допускается и не учитывается."},
                                 "limit": {"description": "Допускается и не учитывается."},
                             },
-                            description="Фильтр как у GET /api/v1/retry/list (значения — строки).",
+                            description="Фильтр как у GET /api/v1/retry/list (значения — строки; null — как отсутствие).",
                         ),
                     },
                     oneOf=[
                         {"required": ["unsend_email_id"]},
-                        {"required": ["ids"]},
                         {"required": ["filter"]},
                     ],
                 ),
