@@ -171,7 +171,8 @@ PATHS = {
                                 "page": {"description": "Допускается и не учитывается."},
                                 "limit": {"description": "Допускается и не учитывается."},
                             },
-                            description="Фильтр как у GET /api/v1/retry/list (значения — строки; null — как отсутствие).",
+                            description="Фильтр как у GET /api/v1/retry/list "
+                            "(значения — строки; null — как отсутствие).",
                         ),
                     },
                     oneOf=[
