@@ -12,7 +12,9 @@ from portal.api_docs import schemas
 from portal.api_docs.paths import (
     auth,
     events,
+    logs,
     mailing,
+    monitoring,
     payments,
     retry,
     statistics,
@@ -23,7 +25,20 @@ from portal.api_docs.paths import (
 )
 from portal.system import VERSION_MAJOR, VERSION_MINOR
 
-AREAS = (auth, mailing, payments, events, templates, retry, statistics, users, webhooks, system)
+AREAS = (
+    auth,
+    mailing,
+    payments,
+    events,
+    templates,
+    retry,
+    statistics,
+    logs,
+    monitoring,
+    users,
+    webhooks,
+    system,
+)
 
 DESCRIPTION = """\
 JSON API интеграционного хаба «Маяк»: триггеры писем и платежей из Битрикс, операции хаба, \
