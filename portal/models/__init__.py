@@ -1,6 +1,7 @@
 """Every model, re-exported so Alembic and the app see one metadata."""
 
 from portal.models.api_request_key import ApiRequestKey
+from portal.models.audit import AuditAction, Quota, UsageDay
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
 from portal.models.donation import (
@@ -26,6 +27,7 @@ from portal.models.user import Role, User
 
 __all__ = [
     "ApiRequestKey",
+    "AuditAction",
     "ContactSubscription",
     "DeliveryBatch",
     "Donation",
@@ -39,6 +41,7 @@ __all__ = [
     "MessageStatus",
     "MessageTemplate",
     "PaymentNotification",
+    "Quota",
     "RecurringSubscription",
     "Role",
     "SandboxBitrixCall",
@@ -49,5 +52,6 @@ __all__ = [
     "SandboxSubscriber",
     "SandboxSubscription",
     "SubscriptionStatus",
+    "UsageDay",
     "User",
 ]
