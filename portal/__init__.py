@@ -34,8 +34,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     queueing.init_app(app)
     security.init_app(app)
 
-    from portal import api, auth, dashboard, donor, messages, moderation, payments, system, webhooks
+    from portal import api, audit, auth, dashboard, donor, messages, moderation, payments, system, webhooks
+    from portal.audit import recording
 
+    recording.init_app(app)
+    app.register_blueprint(audit.bp, url_prefix="/audit")
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(donor.bp, url_prefix="/donor")

@@ -4,4 +4,17 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from portal.api import account, auth, donations, email, emails, errors, events, messages, subscriptions
+from portal.api import (
+    account,
+    audit,
+    auth,
+    donations,
+    email,
+    emails,
+    errors,
+    events,
+    messages,
+    quotas,
+    subscriptions,
+    usage,
+)

@@ -12,6 +12,7 @@ from portal.queueing import get_redis
 
 PERIODIC_TASKS: tuple[tuple[str, str, str], ...] = (
     ("sweep", "SWEEP_INTERVAL_SECONDS", "portal.jobs.sweeper.sweep"),
+    ("usage", "USAGE_ROLLUP_INTERVAL_SECONDS", "portal.jobs.usage.roll_up_recent_usage"),
 )
 
 

@@ -35,6 +35,11 @@ API = {
     "api.events_get": {M, A},
     "api.events_approve": {M, A},
     "api.events_reject": {M, A},
+    "api.audit_actions": {A},
+    "api.usage_statistics": ANY,
+    "api.usage_report": ANY,
+    "api.quotas_get": ANY,
+    "api.quotas_put": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -54,6 +59,12 @@ PORTAL = {
     "sandbox.subscriptions_page": {A, U},
     "sandbox.subscriptions_charge": {A},
     "sandbox.bitrix_calls": {A, U},
+    "audit.action_list": {A},
+    "audit.usage_page": {A},
+    "audit.usage_report": {A},
+    "audit.quota_list": {A},
+    "audit.quota_set": {A},
+    "audit.quota_delete": {A},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
@@ -94,6 +105,7 @@ def test_every_route_is_in_the_table(app):
         "auth",
         "system",
         "donor",
+        "audit",
     }
     missing = {rule.endpoint for rule, _ in routes(app, blueprints) if rule.endpoint not in known}
     assert missing == set()
@@ -117,7 +129,7 @@ def test_api_routes_by_role(app, base_url, tokens, role):
 def test_portal_routes_by_role(app, auth, client, role):
     assert auth.login(role).status_code == 303
     token = csrf_token_from(client.get("/account").get_data(as_text=True))
-    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox"}):
+    for rule, method in routes(app, {"dashboard", "messages", "payments", "moderation", "sandbox", "audit"}):
         if rule.endpoint not in PORTAL:
             continue
         data = {"csrf_token": token} if method == "POST" else None
