@@ -85,7 +85,7 @@ class Config:
     LOGIN_LOCK_CAP_SECONDS = _int("LOGIN_LOCK_CAP_SECONDS", 900)
 
     # Partners' quotas (seed 002) where an admin set none; an ADMIN is never limited.
-    QUOTA_DEFAULT_POINTS_PER_REQUEST = _int("QUOTA_DEFAULT_POINTS_PER_REQUEST", 1000)
+    QUOTA_DEFAULT_POINTS_PER_REQUEST = _int("QUOTA_DEFAULT_POINTS_PER_REQUEST", 10_000)
     QUOTA_DEFAULT_POINTS_PER_DAY = _int("QUOTA_DEFAULT_POINTS_PER_DAY", 1_000_000)
     QUOTA_DEFAULT_MAX_CONCURRENT = _int("QUOTA_DEFAULT_MAX_CONCURRENT", 32)
     # A running call holds its concurrency slot at most this long (a crashed one lets go then).

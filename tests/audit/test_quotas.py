@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from portal.models import Message
 from portal.services import quotas
 from tests.conftest import unique_email
+from tests.stack import wait_until
 
 VARS = {"user_name": "Анна", "registration_date": "20 ноября 2026"}
 
@@ -85,14 +86,18 @@ def test_concurrent_calls_over_the_limit_are_refused(partner, set_quota, app, re
 def test_parallel_calls_never_run_more_than_the_limit_at_once(partner, set_quota, monkeypatch):
     set_quota(partner.username, {("EMAIL", "OPERATION"): (100, 10_000, 1)})
     from portal.api import email as email_api
+    from portal.extensions import db
 
-    original = email_api.queue_messages
+    original, release = email_api.template_ref, threading.Event()
 
-    def slow_queue_messages(*args, **kwargs):  # the hub runs in this process: hold the call open
-        time.sleep(0.5)
+    def held_template_ref(*args, **kwargs):
+        # The hub runs in this process: hold the admitted call open, without holding SQLite's
+        # one write lock meanwhile (the refused calls must write their audit rows).
+        db.session.rollback()
+        release.wait(timeout=30)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(email_api, "queue_messages", slow_queue_messages)
+    monkeypatch.setattr(email_api, "template_ref", held_template_ref)
     statuses, start = [], threading.Barrier(6)
 
     def call():
@@ -102,10 +107,13 @@ def test_parallel_calls_never_run_more_than_the_limit_at_once(partner, set_quota
     threads = [threading.Thread(target=call) for _ in range(6)]
     for t in threads:
         t.start()
+    wait_until(lambda: len(statuses) >= 5, timeout=30, what="five calls to be answered")
+    assert statuses == [429] * 5  # while one call runs, every other one is refused
+    release.set()
     for t in threads:
         t.join()
     assert sorted(statuses) == [202, 429, 429, 429, 429, 429]
-    monkeypatch.setattr(email_api, "queue_messages", original)
+    monkeypatch.setattr(email_api, "template_ref", original)
     assert _send(partner, [unique_email("after")]).status_code == 202  # the slot is free again
 
 
