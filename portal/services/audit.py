@@ -37,7 +37,10 @@ COLUMNS = (
     "message",
     "pod",
 )
-_PG_INSERT = f"INSERT INTO audit_action ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+_PG_INSERT = (
+    f"INSERT INTO audit_action ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) RETURNING id"
+)
 SORT_FIELDS = {
     "time": AuditAction.time,
     "username": AuditAction.username,
