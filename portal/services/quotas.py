@@ -136,16 +136,12 @@ def admit(caller) -> None:
     member = uuid.uuid4().hex
     lease = current_app.config["QUOTA_LEASE_SECONDS"]
     try:
-        verdict, seen = get_redis().eval(
-            ADMIT,
-            2,
-            *keys,
-            points,
-            limits.points_per_day,
-            limits.max_concurrent_execution,
-            time.time(),
-            lease,
-            member,
+        script = current_app.extensions.get("mayak_quota_admit")
+        if script is None:  # EVALSHA from then on: the script's text is not sent with every call
+            script = current_app.extensions["mayak_quota_admit"] = get_redis().register_script(ADMIT)
+        verdict, seen = script(
+            keys=keys,
+            args=(points, limits.points_per_day, limits.max_concurrent_execution, time.time(), lease, member),
         )
     except RedisError as exc:
         # Quotas protect the hub; a Redis outage must not turn every partner away.
