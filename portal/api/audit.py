@@ -39,5 +39,6 @@ def audit_actions():
         )
     if query.start > query.end:
         raise ApiError(400, "параметр from: позже, чем to", field="from")
+    audit.flush_pending()  # this process's latest rows too
     rows = audit.actions(query, offset, min(limit, MAX_PAGE))
     return jsonify(actions=[audit.action_to_dict(a) for a in rows], counters=audit.counters(query))

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import Role, User
 from portal.services import audit_taxonomy as taxonomy
 from portal.services import usage
+from portal.services.audit import flush_pending
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,6 +33,7 @@ def _period_and_user():
         raise ApiError(400, f"параметр to: период не длиннее {usage.MAX_DAYS} дней", field="to")
     service = q.choice("service", taxonomy.SERVICES)
     process_type = q.choice("process_type", taxonomy.PROCESS_TYPES)
+    flush_pending()
     rows = usage.usage_rows(user.id, day_from, day_to, service, process_type)
     db.session.commit()  # the fresh roll-up of the last days is kept
     return user, day_from, day_to, rows

@@ -22,6 +22,7 @@ PER_PAGE = 50
 @roles_required(Role.ADMIN)
 def action_list():
     flt = audit.AuditFilter.from_args(request.args)
+    audit.flush_pending()
     query = flt.query(current_user.timezone)
     page = audit.search_page(query, request.args.get("page", 1, type=int), PER_PAGE)
     return render_page(
@@ -50,6 +51,7 @@ def _usage_request():
     process_type = args.get("process_type") if args.get("process_type") in taxonomy.PROCESS_TYPES else ""
     if day_from > day_to:
         day_from = day_to
+    audit.flush_pending()
     rows = usage.usage_rows(user.id, day_from, day_to, service, process_type) if user else []
     db.session.commit()
     args = {"username": username, "date_from": day_from.isoformat(), "date_to": day_to.isoformat()}

@@ -1,14 +1,17 @@
 """The audit of actions (seed 002): writing one row per call cheaply, and searching them."""
 
+import atexit
 import logging
 import socket
+import threading
+import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import psycopg
 from flask import current_app
 from sqlalchemy import func, insert
 
-from portal.database import execute_autocommitted
 from portal.extensions import db
 from portal.models import AuditAction
 from portal.services import audit_taxonomy as taxonomy
@@ -37,10 +40,7 @@ COLUMNS = (
     "message",
     "pod",
 )
-_PG_INSERT = (
-    f"INSERT INTO audit_action ({', '.join(COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) RETURNING id"
-)
+_PG_COPY = f"COPY audit_action ({', '.join(COLUMNS)}) FROM STDIN"
 SORT_FIELDS = {
     "time": AuditAction.time,
     "username": AuditAction.username,
@@ -56,7 +56,13 @@ SORT_FIELDS = {
 
 
 def record(values: dict) -> None:
-    """Write one audit row in its own autocommitted statement; a failure is logged, never raised."""
+    """Write one audit row; a failure is logged, never raised.
+
+    On PostgreSQL the row joins this process's AuditWriter, which COPYs what gathered every
+    WRITE_INTERVAL seconds from a background thread: the request pays for a list append, not a
+    round trip (a process killed outright loses at most that interval's rows). SQLite, the
+    embedded single-writer set-up, gets one INSERT at once.
+    """
     values = {name: values.get(name) for name in COLUMNS} | {"pod": POD}
     values["time"] = values["time"].astimezone(UTC).replace(tzinfo=None)
     for name, limit in (("path", 512), ("operation", 256), ("message", 512), ("request_code", 64)):
@@ -64,17 +70,106 @@ def record(values: dict) -> None:
             values[name] = values[name][:limit]
     try:
         if db.engine.dialect.name == "postgresql":
-            execute_autocommitted(_PG_INSERT, tuple(values[name] for name in COLUMNS))
-        else:
-            # SQLite has one writer: a second connection would wait for this request's own
-            # session, which holds the write lock until teardown. What the request left
-            # uncommitted would be rolled back at teardown anyway.
-            db.session.rollback()
-            db.session.execute(insert(AuditAction.__table__), values)
-            db.session.commit()
+            writer().add(tuple(values[name] for name in COLUMNS))
+            return
+        # SQLite has one writer: a second connection would wait for this request's own
+        # session, which holds the write lock until teardown. What the request left
+        # uncommitted would be rolled back at teardown anyway.
+        db.session.rollback()
+        db.session.execute(insert(AuditAction.__table__), values)
+        db.session.commit()
     except Exception:  # the audit must never break the answer it records
         db.session.rollback()
         log.exception("could not record an audit row for %s %s", values["method"], values["path"])
+
+
+def writer() -> "AuditWriter":
+    app = current_app._get_current_object()
+    found = app.extensions.get("mayak_audit_writer")
+    if found is None:
+        found = app.extensions["mayak_audit_writer"] = AuditWriter(app)
+    return found
+
+
+def flush_pending(timeout: float = 5.0) -> None:
+    """Wait until this process's audit rows are written (before reading the audit)."""
+    found = current_app.extensions.get("mayak_audit_writer")
+    if found is not None:
+        found.flush(timeout)
+
+
+class AuditWriter:
+    """Gathers a process's audit rows and COPYs them to PostgreSQL from a background thread."""
+
+    WRITE_INTERVAL = 0.2
+    IDLE_EXIT_SECONDS = 5.0
+    MAX_PENDING = 100_000  # if PostgreSQL is away this long, drop rather than eat the memory
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.rows: list[tuple] = []
+        self.wanted = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.thread: threading.Thread | None = None
+        self.exit_hook = False
+
+    def add(self, row: tuple) -> None:
+        with self.lock:
+            if len(self.rows) >= self.MAX_PENDING:
+                del self.rows[: len(self.rows) // 10]
+                log.warning("audit rows dropped: PostgreSQL has not taken them for a while")
+            self.rows.append(row)
+            self.idle.clear()
+            self.wanted.set()
+            if self.thread is None or not self.thread.is_alive():  # first use, or after a fork
+                self.thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+                self.thread.start()
+                if not self.exit_hook:
+                    atexit.register(self.flush, 2.0)  # a process stopping writes what it gathered
+                    self.exit_hook = True
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        return self.idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            if not self.wanted.wait(self.IDLE_EXIT_SECONDS):
+                with self.lock:
+                    if not self.wanted.is_set():
+                        self.thread = None
+                        return
+            with self.lock:
+                self.wanted.clear()
+                rows, self.rows = self.rows, []
+            try:
+                with self.app.app_context():
+                    self._copy(rows)
+            except Exception:  # the thread must outlive a bug or an outage
+                log.exception("could not write %d audit rows", len(rows))
+            with self.lock:
+                if not self.wanted.is_set():
+                    self.idle.set()
+            clock.sleep(self.WRITE_INTERVAL)
+
+    @staticmethod
+    def _copy(rows: list[tuple]) -> None:
+        pooled = db.engine.raw_connection()
+        try:
+            connection = pooled.dbapi_connection
+            connection.autocommit = True
+            try:
+                with connection.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            finally:
+                connection.autocommit = False
+        except psycopg.OperationalError:
+            pooled.invalidate()
+            raise
+        finally:
+            pooled.close()
 
 
 # ---- searching ----------------------------------------------------------------------------

@@ -173,11 +173,13 @@ def release(succeeded: bool) -> None:
         return
     (counter, running), member, points = hold
     try:
-        pipe = get_redis().pipeline(transaction=False)
-        pipe.zrem(running, member)
-        if not succeeded:
+        if succeeded:
+            get_redis().zrem(running, member)
+        else:
+            pipe = get_redis().pipeline(transaction=False)
+            pipe.zrem(running, member)
             pipe.decrby(counter, points)
-        pipe.execute()
+            pipe.execute()
     except RedisError as exc:
         log.warning("quota release skipped, Redis unavailable: %s", exc)
 

@@ -58,7 +58,12 @@ def test_an_admin_sets_a_quota_and_finds_the_refused_call_in_the_audit(
     [message] = wait_until(refused, timeout=20, interval=0.5, what="the new quota to apply")
     assert "points_per_request" in message
 
-    page.goto("/audit/?username=e2e_partner&status=QUOTA_EXCEEDED")
+    # each gunicorn worker writes its audit rows every 0.2 s: the refusal may be on its way
+    def listed() -> bool:
+        page.goto("/audit/?username=e2e_partner&status=QUOTA_EXCEEDED")
+        return page.locator("#audit-table tbody tr").count() > 0
+
+    wait_until(listed, timeout=10, interval=0.3, what="the refused call in the audit")
     expect(page.locator("#audit-table tbody tr").first).to_contain_text("квота исчерпана")
     expect(page.locator("#audit-table")).to_contain_text("лимит 2")
     page.screenshot(path=artifacts / "e2e-audit-refused.png", full_page=True)
