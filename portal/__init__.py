@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal import (
         api,
         api_docs,
+        audit,
         auth,
         dashboard,
         donor,
@@ -52,7 +53,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         users,
         webhooks,
     )
+    from portal.audit import recording
 
+    recording.init_app(app)
+    app.register_blueprint(audit.bp, url_prefix="/audit")
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(donor.bp, url_prefix="/donor")

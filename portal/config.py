@@ -100,6 +100,16 @@ class Config:
     LOGIN_FREE_ATTEMPTS = _int("LOGIN_FREE_ATTEMPTS", 5)
     LOGIN_LOCK_CAP_SECONDS = _int("LOGIN_LOCK_CAP_SECONDS", 900)
 
+    # Partners' quotas (seed 002) where an admin set none; an ADMIN is never limited.
+    QUOTA_DEFAULT_POINTS_PER_REQUEST = _int("QUOTA_DEFAULT_POINTS_PER_REQUEST", 10_000)
+    QUOTA_DEFAULT_POINTS_PER_DAY = _int("QUOTA_DEFAULT_POINTS_PER_DAY", 1_000_000)
+    QUOTA_DEFAULT_MAX_CONCURRENT = _int("QUOTA_DEFAULT_MAX_CONCURRENT", 32)
+    # A running call holds its concurrency slot at most this long (a crashed one lets go then).
+    QUOTA_LEASE_SECONDS = _int("QUOTA_LEASE_SECONDS", 120)
+    # The audit's daily usage counters are rolled up this often; audit rows are kept this long.
+    USAGE_ROLLUP_INTERVAL_SECONDS = _float("USAGE_ROLLUP_INTERVAL_SECONDS", 300.0)
+    AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 400)
+
     # No pre-ping round trip per request: a connection the server dropped is discarded when
     # its error surfaces, and none is kept longer than the recycle time.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}

@@ -6,6 +6,7 @@ bp = Blueprint("api", __name__)
 
 from portal.api import (
     account,
+    audit,
     auth,
     donations,
     email,
@@ -16,9 +17,11 @@ from portal.api import (
     messages,
     monitoring,
     openapi,
+    quotas,
     retry,
     statistics,
     subscriptions,
     templates,
+    usage,
     users,
 )

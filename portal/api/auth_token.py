@@ -5,6 +5,7 @@ from functools import wraps
 from flask import g, request
 
 from portal.api.errors import ApiError
+from portal.services.quotas import QuotaExceeded, admit
 from portal.services.tokens import caller_from_token
 
 
@@ -32,6 +33,11 @@ def token_required(*roles: str):
             g.api_user = user
             if roles and not user.has_role(*roles):
                 raise ApiError(403, "недостаточно прав для этой операции")
+            try:
+                admit(user)
+            except QuotaExceeded as exc:
+                headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+                raise ApiError(429, exc.message, headers=headers)
             return view(*args, **kwargs)
 
         wrapped.required_roles = tuple(roles) or ("ANY",)

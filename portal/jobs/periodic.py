@@ -15,6 +15,7 @@ PERIODIC_TASKS: tuple[tuple[str, str, str], ...] = (
     ("statistics", "STATISTICS_ROLLUP_INTERVAL_SECONDS", "portal.jobs.statistics.roll_up_statistics"),
     ("prune_logs", "LOG_PRUNE_INTERVAL_SECONDS", "portal.jobs.logs.prune_old_logs"),
     ("monitoring", "MONITORING_INTERVAL_SECONDS", "portal.jobs.monitoring.evaluate_alerts"),
+    ("usage", "USAGE_ROLLUP_INTERVAL_SECONDS", "portal.jobs.usage.roll_up_recent_usage"),
 )
 
 

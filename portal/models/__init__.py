@@ -3,6 +3,7 @@
 from portal.models.account_change import AccountChange
 from portal.models.alert import Alert, Severity
 from portal.models.api_request_key import ApiRequestKey
+from portal.models.audit import AuditAction, Quota, UsageDay
 from portal.models.batch import DeliveryBatch
 from portal.models.contact import ContactSubscription
 from portal.models.donation import (
@@ -38,6 +39,7 @@ __all__ = [
     "AccountChange",
     "Alert",
     "ApiRequestKey",
+    "AuditAction",
     "ContactSubscription",
     "DeliveryBatch",
     "Donation",
@@ -53,6 +55,7 @@ __all__ = [
     "MessageTemplate",
     "MessageTemplateVersion",
     "PaymentNotification",
+    "Quota",
     "RecurringSubscription",
     "ResendItem",
     "ResendRun",
@@ -70,5 +73,6 @@ __all__ = [
     "StatisticsMessageDay",
     "StatisticsRollup",
     "SubscriptionStatus",
+    "UsageDay",
     "User",
 ]

@@ -56,6 +56,11 @@ API = {
     "api.monitoring_services": {A},
     "api.monitoring_queues": {A},
     "api.monitoring_alerts": {A},
+    "api.audit_actions": {A},
+    "api.usage_statistics": ANY,
+    "api.usage_report": ANY,
+    "api.quotas_get": ANY,
+    "api.quotas_put": {A},
 }
 PORTAL = {
     "dashboard.index": {A, U},
@@ -102,6 +107,12 @@ PORTAL = {
     "monitoring.overview": {A},
     "monitoring.acknowledge": {A},
     "monitoring.check_now": {A},
+    "audit.action_list": {A},
+    "audit.usage_page": {A},
+    "audit.usage_report": {A},
+    "audit.quota_list": {A},
+    "audit.quota_set": {A},
+    "audit.quota_delete": {A},
 }
 OPEN = {  # no role: anyone, a signed-in user of any portal role, or a donor's signed link
     "static",
