@@ -29,6 +29,7 @@ def test_an_admin_sets_a_quota_and_finds_the_refused_call_in_the_audit(
     assert _subscribe(hub, partner_api).status_code == 202
 
     sign_in(page, "e2e_admin", PASSWORD)
+    page.get_by_text("Администрирование").click()  # the menu of administration pages
     page.get_by_role("link", name="Аудит").click()
     expect(page.locator("h1")).to_have_text("Аудит действий")
     page.fill("input[name=username]", "e2e_partner")
