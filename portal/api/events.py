@@ -3,6 +3,7 @@
 from flask import g, jsonify, request
 
 from portal.api import bp
+from portal.api import query_params as q
 from portal.api import validation as v
 from portal.api.auth_token import token_required
 from portal.api.donations import event_id as event_id_field
@@ -94,8 +95,8 @@ def events_list():
     status = request.args.get("status", EventStatus.PENDING_MODERATION)
     if status not in set(EventStatus):
         raise ApiError(400, "параметр status: одно из " + ", ".join(EventStatus), field="status")
-    page = v.query_integer("page", default=1, lo=1, hi=100_000)
-    limit = v.query_integer("limit", default=20, lo=1, hi=100)
+    page = q.integer("page", lo=1, hi=100_000, default=1)
+    limit = q.integer("limit", lo=1, hi=100, default=20)
     query = db.select(Event).filter_by(status=status)
     # The moderation queue is worked oldest first; decided Events newest first.
     order = Event.submitted_at.asc() if status == EventStatus.PENDING_MODERATION else Event.updated_at.desc()

@@ -10,7 +10,7 @@ from datetime import date
 from flask import jsonify, request
 
 from portal.api import bp
-from portal.api import validation as v
+from portal.api import query_params as q
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
 from portal.models import Role
@@ -64,8 +64,8 @@ def _filter_from_args() -> LogFilter:
 @token_required(Role.ADMIN)
 def logs_list():
     flt = _filter_from_args()
-    page = v.query_integer("page", default=1, lo=1, hi=100_000)
-    limit = v.query_integer("limit", default=50, lo=1, hi=500)
+    page = q.integer("page", lo=1, hi=100_000, default=1)
+    limit = q.integer("limit", lo=1, hi=500, default=50)
     result = search(flt, page, per_page=limit)
     return jsonify(
         items=[entry.to_dict() for entry in result.items],

@@ -3,7 +3,7 @@
 from flask import jsonify, request
 
 from portal.api import bp
-from portal.api import validation as v
+from portal.api import query_params as q
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
 from portal.extensions import db
@@ -37,6 +37,6 @@ def monitoring_alerts():
     severity = request.args.get("severity") or None
     if severity is not None and severity not in set(Severity):
         raise ApiError(400, "параметр severity: допустимы " + ", ".join(Severity), field="severity")
-    limit = v.query_integer("limit", default=50, lo=1, hi=500)
+    limit = q.integer("limit", lo=1, hi=500, default=50)
     found = db.session.execute(alerts.alerts_statement(severity).limit(limit)).scalars()
     return jsonify(alerts=[alerts.alert_to_dict(alert) for alert in found])

@@ -12,8 +12,9 @@ def _fail(name: str, problem: str):
 
 
 def integer(name: str, *, lo: int, hi: int, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
+    """A whole number, `default` when absent or empty."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
         return default
     try:
         value = int(raw)

@@ -3,6 +3,7 @@
 from flask import g, jsonify, request
 
 from portal.api import bp
+from portal.api import query_params as q
 from portal.api import validation as v
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
@@ -56,8 +57,8 @@ def _filter_from(args) -> FailedFilter:
 @token_required(Role.ADMIN)
 def retry_list():
     flt = _filter_from(request.args)
-    page_number = v.query_integer("page", default=1, lo=1, hi=1_000_000)
-    limit = v.query_integer("limit", default=50, lo=1, hi=500)
+    page_number = q.integer("page", lo=1, hi=1_000_000, default=1)
+    limit = q.integer("limit", lo=1, hi=500, default=50)
     page = db.paginate(flt.statement(), page=page_number, per_page=limit, error_out=False, count=True)
     return jsonify(
         {

@@ -3,6 +3,7 @@
 from flask import g, jsonify, request
 
 from portal.api import bp
+from portal.api import query_params as q
 from portal.api import validation as v
 from portal.api.account import _attributes, account_to_dict
 from portal.api.auth_token import token_required
@@ -31,8 +32,8 @@ def users_list():
     enabled = args.get("enabled")
     if enabled not in (None, "", "true", "false"):
         raise ApiError(400, "параметр enabled: true или false", field="enabled")
-    offset = v.query_integer("offset", default=0, lo=0, hi=10_000_000)
-    limit = v.query_integer("limit", default=100, lo=1, hi=MAX_LIMIT)
+    offset = q.integer("offset", lo=0, hi=10_000_000, default=0)
+    limit = q.integer("limit", lo=1, hi=MAX_LIMIT, default=100)
     flt = accounts.AccountFilter(
         role=args.get("role", ""),
         state={"true": "enabled", "false": "disabled"}.get(enabled or "", ""),

@@ -158,13 +158,3 @@ def string_dict(data, name, *, required=False) -> dict:
         if isinstance(item, str) and len(item) > 10_000:
             _fail(f"{name}.{key}", "значение длиннее 10000 символов")
     return value
-
-
-def query_integer(name: str, *, default: int, lo: int, hi: int) -> int:
-    """A whole number from the query string, `default` when absent or empty."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:  # "²".isdigit() too
-        raise ApiError(400, f"параметр {name}: целое число от {lo} до {hi}", field=name)
-    return int(raw)
