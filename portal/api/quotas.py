@@ -37,7 +37,7 @@ def quotas_put():
     """Replace a user's quotas with the listed ones; services and types not listed use the defaults."""
     data = v.json_object()
     v.reject_unknown(data, {"username", "base"})
-    user = _user_named(v.string(data, "username", min_len=2, max_len=256, pattern=r"\w+"))
+    username = v.string(data, "username", min_len=2, max_len=256, pattern=r"\w+")
     base = data.get("base")
     if not isinstance(base, dict) or not isinstance(base.get("services"), list):
         raise ApiError(400, "поле base: нужен объект {services: [...]}", field="base")
@@ -55,6 +55,7 @@ def quotas_put():
             raise ApiError(400, f"поле {name}.processes: должно быть массивом", field=f"{name}.processes")
         for j, process in enumerate(processes):
             entries.update(_entry(item["service"], process, f"{name}.processes[{j}]"))
+    user = _user_named(username)  # the body is checked first: a bad one is a 400 whoever it names
     quotas.replace_quotas(user, entries, g.api_user.username)
     db.session.commit()
     quotas.forget_profile(user.id)

@@ -10,6 +10,7 @@ from functools import cache
 
 from portal.api_docs import schemas
 from portal.api_docs.paths import (
+    audit,
     auth,
     events,
     logs,
@@ -36,6 +37,7 @@ AREAS = (
     logs,
     monitoring,
     users,
+    audit,
     webhooks,
     system,
 )
