@@ -101,9 +101,10 @@ class Config:
     LOGIN_LOCK_CAP_SECONDS = _int("LOGIN_LOCK_CAP_SECONDS", 900)
 
     # Partners' quotas (seed 002) where an admin set none; an ADMIN is never limited.
-    QUOTA_DEFAULT_POINTS_PER_REQUEST = _int("QUOTA_DEFAULT_POINTS_PER_REQUEST", 10_000)
-    QUOTA_DEFAULT_POINTS_PER_DAY = _int("QUOTA_DEFAULT_POINTS_PER_DAY", 1_000_000)
-    QUOTA_DEFAULT_MAX_CONCURRENT = _int("QUOTA_DEFAULT_MAX_CONCURRENT", 32)
+    # A partner without a quota of its own: 0 is no limit (and no Redis round trip per call).
+    QUOTA_DEFAULT_POINTS_PER_REQUEST = _int("QUOTA_DEFAULT_POINTS_PER_REQUEST", 0)
+    QUOTA_DEFAULT_POINTS_PER_DAY = _int("QUOTA_DEFAULT_POINTS_PER_DAY", 0)
+    QUOTA_DEFAULT_MAX_CONCURRENT = _int("QUOTA_DEFAULT_MAX_CONCURRENT", 0)
     # A running call holds its concurrency slot at most this long (a crashed one lets go then).
     QUOTA_LEASE_SECONDS = _int("QUOTA_LEASE_SECONDS", 120)
     # The audit's daily usage counters are rolled up this often; audit rows are kept this long.

@@ -15,6 +15,13 @@ from portal.services import audit_taxonomy as taxonomy
 
 bp = Blueprint("audit", __name__)
 
+
+@bp.app_template_filter("quota_limit")
+def quota_limit(value) -> str:
+    """A limit as people read it: 25 000, or "no limit"."""
+    return _("no limit") if value is None else f"{value:,}".replace(",", "\u202f")
+
+
 PER_PAGE = 50
 
 

@@ -50,10 +50,20 @@ NAMES = {
 
 @dataclass(frozen=True)
 class Limits:
-    points_per_request: int
-    points_per_day: int
-    max_concurrent_execution: int
+    """A quota's three limits; None is no limit (a default set to 0)."""
+
+    points_per_request: int | None
+    points_per_day: int | None
+    max_concurrent_execution: int | None
     custom: bool = False
+
+    @property
+    def unlimited(self) -> bool:
+        return self.points_per_request is self.points_per_day is self.max_concurrent_execution is None
+
+
+# What Redis compares a missing limit with (Lua numbers are doubles: exact up to 2**53).
+NO_LIMIT = 2**53
 
 
 @dataclass(frozen=True)
@@ -76,11 +86,17 @@ def now() -> datetime:
 
 
 def default_limits() -> Limits:
+    """The limits of a partner without a quota of its own; 0 in the settings is no limit."""
     config = current_app.config
     return Limits(
-        config["QUOTA_DEFAULT_POINTS_PER_REQUEST"],
-        config["QUOTA_DEFAULT_POINTS_PER_DAY"],
-        config["QUOTA_DEFAULT_MAX_CONCURRENT"],
+        *(
+            config[key] or None
+            for key in (
+                "QUOTA_DEFAULT_POINTS_PER_REQUEST",
+                "QUOTA_DEFAULT_POINTS_PER_DAY",
+                "QUOTA_DEFAULT_MAX_CONCURRENT",
+            )
+        )
     )
 
 
@@ -119,12 +135,16 @@ def admit(caller) -> None:
     """Count this API call against its caller's quotas, or raise QuotaExceeded (nothing counted)."""
     if caller.has_role("ADMIN"):
         return
+    if not profile(caller.id).quotas and default_limits().unlimited:
+        return  # no quota of its own and no defaults: nothing to count, no Redis round trip
     service = taxonomy.api_service(request.path)
     process_type = taxonomy.api_process_type(request.path, request.method, request.endpoint)
     limits = limits_for(caller.id, service, process_type)
     scope = f"{service}/{process_type}"
     points = taxonomy.points_of(request.get_json(silent=True)) if request.is_json else 1
-    if points > limits.points_per_request:
+    if limits.unlimited:
+        return
+    if limits.points_per_request is not None and points > limits.points_per_request:
         # Retrying the same call never helps, so no Retry-After.
         raise QuotaExceeded(
             f"превышена квота points_per_request ({NAMES['points_per_request']}) для {scope}: "
@@ -147,8 +167,8 @@ def admit(caller) -> None:
             # one after another with a limit of 1 is never refused by its own previous call
             args=(
                 points,
-                limits.points_per_day,
-                limits.max_concurrent_execution,
+                NO_LIMIT if limits.points_per_day is None else limits.points_per_day,
+                NO_LIMIT if limits.max_concurrent_execution is None else limits.max_concurrent_execution,
                 time.time(),
                 lease,
                 member,

@@ -138,9 +138,8 @@ def test_quotas_are_read_by_the_partner_and_set_only_by_an_admin(partner, set_qu
     defaults = partner.get("/api/v1/account/quotas").json()
     email = next(s for s in defaults["base"]["services"] if s["service"] == "EMAIL")
     operation = next(p for p in email["processes"] if p["process_type"] == "OPERATION")
-    assert (
-        operation["points_per_day"] == app.config["QUOTA_DEFAULT_POINTS_PER_DAY"] and not operation["custom"]
-    )
+    # No defaults are set (QUOTA_DEFAULT_* = 0): a partner without a quota is not limited.
+    assert operation["points_per_day"] is None and not operation["custom"]
     set_quota(partner.username, {("EMAIL", "OPERATION"): (5, 50, 2)})
     mine = partner.get("/api/v1/account/quotas").json()
     email = next(s for s in mine["base"]["services"] if s["service"] == "EMAIL")
@@ -189,3 +188,18 @@ def test_a_bad_quota_is_refused_and_nothing_changes(partner, set_quota, api):
     mine = partner.get("/api/v1/account/quotas").json()
     email = next(s for s in mine["base"]["services"] if s["service"] == "EMAIL")
     assert next(p for p in email["processes"] if p["process_type"] == "OPERATION")["points_per_request"] == 5
+
+
+def test_without_a_quota_of_its_own_a_partner_is_limited_only_by_the_defaults_set(partner, app, in_app):
+    redis = app.extensions["mayak_redis"]
+    assert _send(partner, [unique_email("free") for _ in range(5)]).status_code == 202
+    assert not list(redis.scan_iter(f"quota:*:{partner.id}:*"))  # nothing counted: no defaults
+    app.config["QUOTA_DEFAULT_POINTS_PER_REQUEST"] = 2
+    try:
+        three = [unique_email("dflt") for _ in range(3)]
+        refused = _send(partner, three)
+        assert refused.status_code == 429 and "лимит 2" in refused.json()["message"]
+        assert _letters_to(in_app, three) == 0
+        assert _send(partner, three[:2]).status_code == 202
+    finally:
+        app.config["QUOTA_DEFAULT_POINTS_PER_REQUEST"] = 0
