@@ -6,6 +6,7 @@ from the HTTP status it was answered with. README.md ("Audit, usage and quotas")
 """
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
 
 SERVICES = ("EMAIL", "DONATIONS", "SUBSCRIPTIONS", "EVENTS", "ACCOUNT", "ADMINISTRATION", "UNIVERSAL")
 PROCESS_TYPES = ("TRIGGER", "OPERATION", "QUERY", "AUTH", "PORTAL")
@@ -94,6 +95,7 @@ def points_of(body) -> int:
     return 1
 
 
+@cache
 def user_zone(offset_hours: int) -> timezone:
     return timezone(timedelta(hours=offset_hours))
 
