@@ -66,7 +66,12 @@ def test_the_second_moderator_is_told_it_was_already_decided(api, auth, client, 
     shown = text_of(client.get(late.headers["Location"]).get_data(as_text=True))
     assert "уже принял решение" in shown and "Отклонено" in shown
     drain()
-    kinds = in_app(lambda: [m.kind for m in Message.query.filter_by(recipient=body["event_creator_email"])])
+    kinds = in_app(
+        lambda: [
+            m.kind
+            for m in Message.query.filter_by(recipient=body["event_creator_email"]).order_by(Message.id)
+        ]
+    )
     assert kinds == ["event_on_moderation", "event_rejected"]
 
 
