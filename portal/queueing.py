@@ -1,9 +1,7 @@
 """The Redis connection, the RQ queue, and jobs sent only after the transaction commits."""
 
-import atexit
 import logging
 import math
-import threading
 import time
 from datetime import timedelta
 
@@ -13,6 +11,8 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry, get_current_job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from portal.background import BatchingThread
 
 QUEUE_NAME = "mayak"
 DISPATCH_JOB = "portal.jobs.delivery.dispatch_queued"
@@ -109,7 +109,7 @@ def kick(kind: str) -> None:
             pass  # the kick expires by itself; the sweeper covers the gap
 
 
-class Kicker:
+class Kicker(BatchingThread):
     """Kicks jobs from a background thread of this process, for many commits at once.
 
     A commit only flags which kick it wants and returns; the thread then kicks (one Redis call
@@ -119,55 +119,18 @@ class Kicker:
     the rows.
     """
 
-    IDLE_EXIT_SECONDS = 5.0
+    NAME = "kicker"
 
     def __init__(self, app: Flask):
-        self.app = app
-        self.interval = app.config["KICK_INTERVAL_SECONDS"]
-        self.lock = threading.Lock()
-        self.kinds: set[str] = set()
-        self.wanted = threading.Event()
-        self.idle = threading.Event()
-        self.idle.set()
-        self.thread: threading.Thread | None = None
-        self.exit_hook = False
+        # a process stopping kicks what it committed
+        super().__init__(app, pause=app.config["KICK_INTERVAL_SECONDS"], flush_at_exit=1.0)
 
     def request(self, kind: str) -> None:
-        with self.lock:
-            self.kinds.add(kind)
-            self.idle.clear()
-            self.wanted.set()
-            if self.thread is None or not self.thread.is_alive():  # first use, or after a fork
-                self.thread = threading.Thread(target=self._run, name="kicker", daemon=True)
-                self.thread.start()
-                if not self.exit_hook:
-                    atexit.register(self.flush, 1.0)  # a process stopping kicks what it committed
-                    self.exit_hook = True
+        self.add(kind)
 
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every requested kick has been made."""
-        return self.idle.wait(timeout)
-
-    def _run(self) -> None:
-        while True:
-            if not self.wanted.wait(self.IDLE_EXIT_SECONDS):
-                with self.lock:
-                    if not self.wanted.is_set():
-                        self.thread = None
-                        return
-            with self.lock:
-                self.wanted.clear()
-                kinds, self.kinds = self.kinds, set()
-            try:
-                with self.app.app_context():
-                    for kind in sorted(kinds):
-                        kick(kind)
-            except Exception:  # the thread must outlive a bug; the sweeper covers the gap
-                log.exception("kick failed")
-            with self.lock:
-                if not self.wanted.is_set():
-                    self.idle.set()
-            time.sleep(self.interval)
+    def work(self, kinds: list[str]) -> None:
+        for kind in sorted(set(kinds)):
+            kick(kind)
 
 
 def kick_soon(kind: str = "dispatch") -> None:

@@ -1,10 +1,7 @@
 """The audit of actions (seed 002): writing one row per call cheaply, and searching them."""
 
-import atexit
 import logging
 import socket
-import threading
-import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -12,6 +9,7 @@ import psycopg
 from flask import current_app
 from sqlalchemy import func, insert
 
+from portal.background import BatchingThread
 from portal.extensions import db
 from portal.models import AuditAction
 from portal.services import audit_taxonomy as taxonomy
@@ -98,60 +96,25 @@ def flush_pending(timeout: float = 5.0) -> None:
         found.flush(timeout)
 
 
-class AuditWriter:
+class AuditWriter(BatchingThread):
     """Gathers a process's audit rows and COPYs them to PostgreSQL from a background thread."""
 
+    NAME = "audit-writer"
     WRITE_INTERVAL = 0.2
-    IDLE_EXIT_SECONDS = 5.0
     MAX_PENDING = 100_000  # if PostgreSQL is away this long, drop rather than eat the memory
 
     def __init__(self, app):
-        self.app = app
-        self.lock = threading.Lock()
-        self.rows: list[tuple] = []
-        self.wanted = threading.Event()
-        self.idle = threading.Event()
-        self.idle.set()
-        self.thread: threading.Thread | None = None
-        self.exit_hook = False
+        # a process stopping writes what it gathered
+        super().__init__(app, pause=self.WRITE_INTERVAL, flush_at_exit=2.0)
 
-    def add(self, row: tuple) -> None:
-        with self.lock:
-            if len(self.rows) >= self.MAX_PENDING:
-                del self.rows[: len(self.rows) // 10]
-                log.warning("audit rows dropped: PostgreSQL has not taken them for a while")
-            self.rows.append(row)
-            self.idle.clear()
-            self.wanted.set()
-            if self.thread is None or not self.thread.is_alive():  # first use, or after a fork
-                self.thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
-                self.thread.start()
-                if not self.exit_hook:
-                    atexit.register(self.flush, 2.0)  # a process stopping writes what it gathered
-                    self.exit_hook = True
+    def append(self, row: tuple) -> None:
+        if len(self.pending) >= self.MAX_PENDING:
+            del self.pending[: len(self.pending) // 10]
+            log.warning("audit rows dropped: PostgreSQL has not taken them for a while")
+        self.pending.append(row)
 
-    def flush(self, timeout: float = 5.0) -> bool:
-        return self.idle.wait(timeout)
-
-    def _run(self) -> None:
-        while True:
-            if not self.wanted.wait(self.IDLE_EXIT_SECONDS):
-                with self.lock:
-                    if not self.wanted.is_set():
-                        self.thread = None
-                        return
-            with self.lock:
-                self.wanted.clear()
-                rows, self.rows = self.rows, []
-            try:
-                with self.app.app_context():
-                    self._copy(rows)
-            except Exception:  # the thread must outlive a bug or an outage
-                log.exception("could not write %d audit rows", len(rows))
-            with self.lock:
-                if not self.wanted.is_set():
-                    self.idle.set()
-            clock.sleep(self.WRITE_INTERVAL)
+    def work(self, rows: list[tuple]) -> None:
+        self._copy(rows)
 
     @staticmethod
     def _copy(rows: list[tuple]) -> None:

@@ -7,7 +7,6 @@ counting when its lease ends instead of holding a slot for ever.
 """
 
 import logging
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, g, request
 from redis.exceptions import RedisError
 
+from portal.background import BatchingThread
 from portal.extensions import db
 from portal.models import Quota, User
 from portal.queueing import get_redis
@@ -210,7 +210,7 @@ def release(succeeded: bool) -> None:
         return
     (counter, running), member, points = hold
     if succeeded:
-        releaser().add(running, member)
+        releaser().add((running, member))
         return
     try:
         pipe = get_redis().pipeline(transaction=False)
@@ -229,28 +229,10 @@ def releaser() -> "SlotReleaser":
     return found
 
 
-class SlotReleaser:
+class SlotReleaser(BatchingThread):
     """Frees finished calls' running slots from a background thread, many per Redis round trip."""
 
-    IDLE_EXIT_SECONDS = 5.0
-
-    def __init__(self, app):
-        self.app = app
-        self.lock = threading.Lock()
-        self.pending: list[tuple[str, str]] = []
-        self.wanted = threading.Event()
-        self.idle = threading.Event()
-        self.idle.set()
-        self.thread: threading.Thread | None = None
-
-    def add(self, running: str, member: str) -> None:
-        with self.lock:
-            self.pending.append((running, member))
-            self.idle.clear()
-            self.wanted.set()
-            if self.thread is None or not self.thread.is_alive():  # first use, or after a fork
-                self.thread = threading.Thread(target=self._run, name="quota-releaser", daemon=True)
-                self.thread.start()
+    NAME = "quota-releaser"
 
     def take(self, running: str) -> list[str]:
         """The finished calls of one running set not freed yet (the caller frees them)."""
@@ -262,35 +244,14 @@ class SlotReleaser:
                 self.pending = [(r, m) for r, m in self.pending if r != running]
             return mine
 
-    def flush(self, timeout: float = 5.0) -> bool:
-        return self.idle.wait(timeout)
-
-    def _run(self) -> None:
-        while True:
-            if not self.wanted.wait(self.IDLE_EXIT_SECONDS):
-                with self.lock:
-                    if not self.wanted.is_set():
-                        self.thread = None
-                        return
-            with self.lock:
-                self.wanted.clear()
-                pending, self.pending = self.pending, []
-            if not pending:
-                with self.lock:
-                    if not self.wanted.is_set():
-                        self.idle.set()
-                continue
-            try:
-                with self.app.app_context():
-                    pipe = get_redis().pipeline(transaction=False)
-                    for running, member in pending:
-                        pipe.zrem(running, member)
-                    pipe.execute()
-            except Exception as exc:  # a slot not freed ends with its lease
-                log.warning("could not free %d quota slots: %s", len(pending), exc)
-            with self.lock:
-                if not self.wanted.is_set():
-                    self.idle.set()
+    def work(self, finished: list[tuple[str, str]]) -> None:
+        try:
+            pipe = get_redis().pipeline(transaction=False)
+            for running, member in finished:
+                pipe.zrem(running, member)
+            pipe.execute()
+        except RedisError as exc:  # a slot not freed ends with its lease
+            log.warning("could not free %d quota slots: %s", len(finished), exc)
 
 
 def used_today(user_id: int, service: str, process_type: str) -> int:
