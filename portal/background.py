@@ -49,6 +49,11 @@ class BatchingThread:
         """Keep an item for the next batch (called under the lock)."""
         self.pending.append(item)
 
+    def take_batch(self) -> list:
+        """Everything gathered for the next `work()` (called under the lock)."""
+        batch, self.pending = self.pending, []
+        return batch
+
     def work(self, batch: list) -> None:
         raise NotImplementedError
 
@@ -65,7 +70,7 @@ class BatchingThread:
                         return
             with self.lock:
                 self.wanted.clear()
-                batch, self.pending = self.pending, []
+                batch = self.take_batch()
             if batch:
                 try:
                     with self.app.app_context():

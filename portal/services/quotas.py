@@ -230,19 +230,31 @@ def releaser() -> "SlotReleaser":
 
 
 class SlotReleaser(BatchingThread):
-    """Frees finished calls' running slots from a background thread, many per Redis round trip."""
+    """Frees finished calls' running slots from a background thread, many per Redis round trip.
+
+    The batch the thread is freeing stays visible to `take()` until Redis has it: a call that
+    arrives meanwhile frees those slots itself instead of counting them as still running.
+    """
 
     NAME = "quota-releaser"
 
+    def __init__(self, app):
+        super().__init__(app)
+        self.in_flight: list[tuple[str, str]] = []
+
+    def take_batch(self) -> list:
+        self.in_flight = super().take_batch()
+        return self.in_flight
+
     def take(self, running: str) -> list[str]:
-        """The finished calls of one running set not freed yet (the caller frees them)."""
-        if not self.pending:
+        """The finished calls of one running set not freed yet (the caller frees them too)."""
+        if not self.pending and not self.in_flight:
             return []
         with self.lock:
             mine = [m for r, m in self.pending if r == running]
             if mine:
                 self.pending = [(r, m) for r, m in self.pending if r != running]
-            return mine
+            return mine + [m for r, m in self.in_flight if r == running]
 
     def work(self, finished: list[tuple[str, str]]) -> None:
         try:
@@ -252,6 +264,9 @@ class SlotReleaser(BatchingThread):
             pipe.execute()
         except RedisError as exc:  # a slot not freed ends with its lease
             log.warning("could not free %d quota slots: %s", len(finished), exc)
+        finally:
+            with self.lock:
+                self.in_flight = []
 
 
 def used_today(user_id: int, service: str, process_type: str) -> int:
