@@ -17,7 +17,6 @@ or a unix socket and is stopped at the end. See bench/README.md.
 
 import argparse
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -31,7 +30,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CpuMeter, Profiler, table, tree, verdict
+from bench.common import CpuMeter, Profiler, table, tear_down, tree, verdict
 from bench.delivery import (
     PRODUCTION_TIMINGS,
     MemorySampler,
@@ -428,16 +427,7 @@ def run_stack(kind: str, args) -> dict:
             result["profile"] = profiler.report()
         return result
     finally:
-        if sampler:
-            sampler.stop()
-        profiler.stop()
-        if db:
-            db.close()
-        if hub:
-            hub.stop()
-            shutil.rmtree(hub.instance, ignore_errors=True)
-        stack.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        tear_down(stack, workdir, hub, db, sampler, profiler)
 
 
 def correct(result: dict, donors: int) -> bool:

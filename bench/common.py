@@ -1,6 +1,7 @@
 """Helpers shared by the benchmarks: gunicorn, process CPU and memory, result tables."""
 
 import math
+import shutil
 import subprocess
 import sys
 import time
@@ -47,6 +48,21 @@ def stop_process(process: subprocess.Popen | None, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
+
+
+def tear_down(stack, workdir: Path, hub=None, db=None, sampler=None, profiler=None) -> None:
+    """Stop what a benchmark started, whichever parts it got to before it ended or failed."""
+    if sampler:
+        sampler.stop()
+    if profiler:
+        profiler.stop()
+    if db:
+        db.close()
+    if hub:
+        hub.stop()
+        shutil.rmtree(hub.instance, ignore_errors=True)
+    stack.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def tree(pid: int) -> list[psutil.Process]:

@@ -13,7 +13,6 @@ Everything listens on 127.0.0.1 or a unix socket and is stopped at the end. See 
 
 import argparse
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CpuMeter, Profiler, table, tree, verdict
+from bench.common import CpuMeter, Profiler, table, tear_down, tree, verdict
 from tests.processes import HubProcesses
 from tests.stack import Stack, wait_until
 
@@ -262,16 +261,7 @@ def main() -> int:
             print(profiler.report())
         return 0 if end is not None else 1
     finally:
-        if sampler:
-            sampler.stop()
-        profiler.stop()
-        if db:
-            db.close()
-        if hub:
-            hub.stop()
-            shutil.rmtree(hub.instance, ignore_errors=True)
-        stack.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        tear_down(stack, workdir, hub, db, sampler, profiler)
 
 
 def wait_for_workers(redis_url: str, count: int) -> None:

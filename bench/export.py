@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CpuMeter, percentile, start_gunicorn, stop_process, table, tree, verdict
+from bench.common import CpuMeter, percentile, start_gunicorn, stop_process, table, tear_down, tree, verdict
 from bench.intake import postmaster_pid
 from tests.processes import HubProcesses
 from tests.stack import Stack, free_port
@@ -329,11 +328,7 @@ def main() -> None:
     finally:
         if bare:
             stop_process(bare)
-        if hub:
-            hub.stop()
-            shutil.rmtree(hub.instance, ignore_errors=True)
-        stack.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        tear_down(stack, workdir, hub)
 
     letters = summary["letters"]
     print()
