@@ -5,7 +5,7 @@ import logging
 import threading
 import time
 
-from flask import Flask
+from flask import Flask, current_app
 
 log = logging.getLogger("mayak.background")
 
@@ -32,6 +32,16 @@ class BatchingThread:
         self.idle.set()
         self.thread: threading.Thread | None = None
         self.exit_hook = False
+
+    @classmethod
+    def of_current_app(cls):
+        """The current app's one instance, made on first use."""
+        app = current_app._get_current_object()
+        key = f"mayak_{cls.NAME}"
+        found = app.extensions.get(key)
+        if found is None:
+            found = app.extensions[key] = cls(app)
+        return found
 
     def add(self, item) -> None:
         with self.lock:

@@ -82,16 +82,12 @@ def record(values: dict) -> None:
 
 
 def writer() -> "AuditWriter":
-    app = current_app._get_current_object()
-    found = app.extensions.get("mayak_audit_writer")
-    if found is None:
-        found = app.extensions["mayak_audit_writer"] = AuditWriter(app)
-    return found
+    return AuditWriter.of_current_app()
 
 
 def flush_pending(timeout: float = 5.0) -> None:
     """Wait until this process's audit rows are written (before reading the audit)."""
-    found = current_app.extensions.get("mayak_audit_writer")
+    found = current_app.extensions.get(f"mayak_{AuditWriter.NAME}")
     if found is not None:
         found.flush(timeout)
 

@@ -222,11 +222,7 @@ def release(succeeded: bool) -> None:
 
 
 def releaser() -> "SlotReleaser":
-    app = current_app._get_current_object()
-    found = app.extensions.get("mayak_quota_releaser")
-    if found is None:
-        found = app.extensions["mayak_quota_releaser"] = SlotReleaser(app)
-    return found
+    return SlotReleaser.of_current_app()
 
 
 class SlotReleaser(BatchingThread):
