@@ -1,5 +1,6 @@
 """Query-string checks for the API's GETs; each failure is a 400 naming the parameter."""
 
+import re
 from datetime import UTC, date, datetime
 
 from flask import request
@@ -26,13 +27,16 @@ def integer(name: str, *, lo: int, hi: int, default: int) -> int:
 
 
 def day(name: str) -> date | None:
-    raw = request.args.get(name)
+    """A date written YYYY-MM-DD (fromisoformat alone also takes 20261122 and 2026-W48-1)."""
+    raw = request.args.get(name, "").strip()
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            return date.fromisoformat(raw)
     except ValueError:
-        _fail(name, "должен быть датой ГГГГ-ММ-ДД, например 2026-11-22")
+        pass
+    _fail(name, "должен быть датой ГГГГ-ММ-ДД, например 2026-11-22")
 
 
 def moment(name: str) -> datetime | None:
