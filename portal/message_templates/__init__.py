@@ -114,10 +114,7 @@ def preview(template_id: int):
     """The live preview: the form as typed, rendered with the example values; nothing saved."""
     template = _template(template_id)
     draft = _draft_from_form()
-    problems = editing.problems_of(draft)
-    letter = None
-    if not problems:
-        letter = editing.preview(draft)
+    letter, problems = editing.checked(draft)
     return render_template(
         "message_templates/_preview.html", template=template, letter=letter, problems=problems
     )

@@ -94,6 +94,11 @@ def variables_text(draft: Draft) -> str:
 
 def problems_of(draft: Draft) -> dict[str, list[str]]:
     """Everything that stops the draft from being saved, by part; empty when it may be saved."""
+    return checked(draft)[1]
+
+
+def checked(draft: Draft) -> tuple[RenderedLetter | None, dict[str, list[str]]]:
+    """The draft's letter with its example values (None if it cannot be made), and its problems."""
     problems: dict[str, list[str]] = {}
     variable_problems = []
     for name in draft.variables:
@@ -119,12 +124,13 @@ def problems_of(draft: Draft) -> dict[str, list[str]]:
             found = source_problems(kind, getattr(draft, part), declared)
             if found:
                 problems[part] = found
+    letter = None
     if not problems:
         try:
-            preview(draft)
+            letter = preview(draft)
         except RenderError as exc:
             problems["preview"] = [str(exc)]
-    return problems
+    return letter, problems
 
 
 def preview(draft: Draft) -> RenderedLetter:
