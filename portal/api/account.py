@@ -8,6 +8,7 @@ from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
 from portal.extensions import db
 from portal.models import User
+from portal.services.accounts import PHONE_PATTERN
 
 EDITABLE = {"specification", "email", "phone", "attributes"}
 
@@ -39,23 +40,27 @@ def account_get():
 def account_update():
     data = v.json_object()
     v.reject_unknown(data, EDITABLE)
-    changes = {}
-    if "specification" in data:
-        changes["specification"] = v.string(data, "specification", min_len=2, max_len=256, nullable=True)
-    if "email" in data:
-        value = v.string(data, "email", min_len=5, max_len=256, nullable=True)
-        changes["email"] = value and v.normalized_email(value, "email")
-    if "phone" in data:
-        changes["phone"] = v.string(
-            data, "phone", min_len=5, max_len=32, nullable=True, pattern=r"\+?[0-9 ()\-]+"
-        )
-    if "attributes" in data:
-        changes["attributes"] = _attributes(data["attributes"])
+    changes = editable_fields(data)
     user = db.session.get(User, g.api_user.id)
     for name, value in changes.items():
         setattr(user, name, value)
     db.session.commit()
     return jsonify(account_to_dict(user))
+
+
+def editable_fields(data: dict) -> dict:
+    """The fields of EDITABLE present in the body, checked (seed 002's ranges)."""
+    fields = {}
+    if "specification" in data:
+        fields["specification"] = v.string(data, "specification", min_len=2, max_len=256, nullable=True)
+    if "email" in data:
+        value = v.string(data, "email", min_len=5, max_len=256, nullable=True)
+        fields["email"] = value and v.normalized_email(value, "email")
+    if "phone" in data:
+        fields["phone"] = v.string(data, "phone", min_len=5, max_len=32, nullable=True, pattern=PHONE_PATTERN)
+    if "attributes" in data:
+        fields["attributes"] = _attributes(data["attributes"])
+    return fields
 
 
 def _attributes(value) -> list:

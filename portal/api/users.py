@@ -5,7 +5,7 @@ from flask import g, jsonify, request
 from portal.api import bp
 from portal.api import query_params as q
 from portal.api import validation as v
-from portal.api.account import _attributes, account_to_dict
+from portal.api.account import account_to_dict, editable_fields
 from portal.api.auth_token import token_required
 from portal.api.errors import ApiError
 from portal.extensions import db
@@ -149,22 +149,11 @@ def _roles(data: dict) -> list[str]:
 
 def _profile(data: dict, *, creating: bool) -> dict:
     """The profile fields present in the body, checked (on creation company_key is required)."""
-    fields = {}
-    if "specification" in data:
-        fields["specification"] = v.string(data, "specification", min_len=2, max_len=256, nullable=True)
-    if "email" in data:
-        value = v.string(data, "email", min_len=5, max_len=256, nullable=True)
-        fields["email"] = value and v.normalized_email(value, "email")
-    if "phone" in data:
-        fields["phone"] = v.string(
-            data, "phone", min_len=5, max_len=32, nullable=True, pattern=accounts.PHONE_PATTERN
-        )
+    fields = editable_fields(data)
     if creating or "company_key" in data:
         fields["company_key"] = v.string(
             data, "company_key", min_len=3, max_len=256, pattern=accounts.COMPANY_PATTERN
         )
     if "timezone" in data:
         fields["timezone"] = v.integer(data, "timezone", lo=-12, hi=12)
-    if "attributes" in data:
-        fields["attributes"] = _attributes(data["attributes"])
     return fields
